@@ -1,0 +1,147 @@
+// The real Connector: applies per-link routing and endpoints, opens the MPTCP connection from
+// the primary link, authenticates with the handshake, then hands the socket to the native pump.
+import net from 'node:net';
+import dns from 'node:dns/promises';
+import type { NativeAddon, NativeSession, NativeTunnel, TunDevice } from '../../../native/lib';
+import { clientHandshake, HandshakeError } from '../../protocol/tunnel/handshake';
+import type { NetworkPort } from '../ports';
+import type { LinkSpec } from '../paths/link-plan';
+import type { PathManager } from '../paths/path-manager';
+import { ConnectError, type Connector, type LiveSession } from './machine';
+import { configureTun, removeTunRoutes, type Routing, type TunSettings } from './tun-routes';
+
+export interface ClientSettings {
+  server: { host: string; port: number; publicKey: Buffer };
+  deviceSecret: Buffer;
+  routing: Routing;
+  tun: TunSettings;
+  congestion: string;
+  /** TCP_NOTSENT_LOWAT on the tunnel socket: keeps little unsent data queued (latency) */
+  notsentLowat: number;
+  connectTimeoutMs: number;
+  /** rekey thresholds (tests lower them) */
+  rekeyAfterFrames?: number;
+}
+
+/** handshake failures that retrying cannot fix without the user changing keys */
+const PERMANENT_HANDSHAKE_CODES = new Set(['server-key-not-trusted', 'unknown-device', 'bad-signature', 'version', 'no-common-cipher']);
+
+export interface ActiveConnection {
+  session: NativeSession;
+  fd: number;
+  address: string;
+  mptcp: boolean;
+  primaryLink: string;
+  serverAddress: string;
+}
+
+export class ClientConnector implements Connector {
+  private tun?: TunDevice;
+  private tunnel?: NativeTunnel;
+  active?: ActiveConnection;
+
+  constructor(
+    private readonly native: NativeAddon,
+    private readonly network: NetworkPort,
+    private readonly paths: PathManager,
+    private readonly settings: ClientSettings,
+    private readonly links: () => LinkSpec[],
+  ) {}
+
+  async connect(_attempt: number, onClosed: (reason: string, message: string) => void): Promise<LiveSession> {
+    const serverAddress = await this.resolveServer();
+    const { plans, primary } = await this.paths.apply(this.links(), serverAddress);
+    if (!primary?.address) {
+      const why = plans.map((p) => `${p.name}: ${p.reason ?? 'unusable'}`).join('; ');
+      throw new ConnectError(`no usable link (${why || 'no links configured'})`, true);
+    }
+    this.ensureTun();
+    const fd = await this.native
+      .mptcpConnect({
+        host: serverAddress,
+        port: this.settings.server.port,
+        timeoutMs: this.settings.connectTimeoutMs,
+        congestion: this.settings.congestion,
+        notsentLowat: this.settings.notsentLowat,
+        localAddress: primary.address,
+      })
+      .catch((error: Error) => {
+        throw new ConnectError(`cannot reach server ${serverAddress}:${this.settings.server.port} via ${primary.name}: ${error.message}`, true);
+      });
+    const socket = new net.Socket({ fd, readable: true, writable: true });
+    socket.on('error', () => undefined); // the handshake reports failures itself
+    let result;
+    try {
+      result = await clientHandshake(socket, {
+        deviceSecret: this.settings.deviceSecret,
+        serverPublic: this.settings.server.publicKey,
+      });
+    } catch (error) {
+      socket.destroy();
+      const permanent = error instanceof HandshakeError && PERMANENT_HANDSHAKE_CODES.has(error.code);
+      throw new ConnectError(error instanceof Error ? error.message : String(error), !permanent);
+    }
+    // take the socket away from libuv: pause reading, keep a duplicate for the pump, close
+    // libuv's descriptor (closing one of two descriptors does not shut the connection down)
+    socket.pause();
+    const owned = this.native.dup(fd);
+    socket.destroy();
+    const address = result.welcome.address;
+    await configureTun(this.network, { ...this.settings.tun, name: (this.tun as TunDevice).name }, address, this.settings.routing);
+    const tunnel = this.tunnel as NativeTunnel;
+    let closed = false;
+    const session = tunnel.addSession({
+      fd: owned,
+      keys: result.keys,
+      pending: result.pending,
+      rekeyAfterFrames: this.settings.rekeyAfterFrames,
+      onEvent: (event) => {
+        if (event.type !== 'closed' || closed) return;
+        closed = true;
+        if (this.active?.session === session) this.active = undefined;
+        onClosed(event.reason, event.message);
+      },
+    });
+    const mptcp = this.native.isMptcp(owned);
+    this.active = { session, fd: owned, address, mptcp, primaryLink: primary.name, serverAddress };
+    return {
+      address,
+      mptcp,
+      close: (reason) => {
+        if (closed) return;
+        closed = true;
+        if (this.active?.session === session) this.active = undefined;
+        session.close(reason);
+      },
+    };
+  }
+
+  async teardown(): Promise<void> {
+    this.active?.session.close('disconnect');
+    this.active = undefined;
+    this.tunnel?.stop();
+    this.tunnel = undefined;
+    if (this.tun) {
+      await removeTunRoutes(this.network, this.settings.tun, this.settings.routing);
+      this.native.close(this.tun.fd); // the kernel removes a non-persistent TUN with its last fd
+      this.tun = undefined;
+    }
+    await this.paths.removeAll();
+  }
+
+  private ensureTun(): void {
+    if (this.tun) return;
+    this.tun = this.native.openTun({ name: this.settings.tun.name });
+    this.tunnel = this.native.createTunnel(this.tun.fd, 'client');
+  }
+
+  private async resolveServer(): Promise<string> {
+    const host = this.settings.server.host;
+    if (net.isIP(host)) return host;
+    try {
+      return (await dns.lookup(host, { family: 4 })).address;
+    } catch (error) {
+      throw new ConnectError(`cannot resolve server ${host}: ${(error as Error).message}`, true);
+    }
+  }
+}
