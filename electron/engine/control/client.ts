@@ -2,6 +2,7 @@
 // Plain Node: never imports electron. Every frame in both directions is checked against the
 // schemas in protocol/control.ts, so a mismatched engine fails loudly instead of half-working.
 import net from 'node:net';
+import path from 'node:path';
 import {
   CONTROL_PROTOCOL_VERSION,
   DEFAULT_CONTROL_SOCKET,
@@ -63,6 +64,7 @@ interface Pending {
 }
 
 export const NOT_RUNNING_MESSAGE = 'engine not running (start it with `systemctl start braidd`)';
+export const SERVER_NOT_RUNNING_MESSAGE = 'server not running (start it with `systemctl start braid-server`)';
 
 export async function connectControl(options: ConnectOptions | string = {}): Promise<ControlClient> {
   const opts = typeof options === 'string' ? { path: options } : options;
@@ -102,7 +104,10 @@ export function connectError(error: NodeJS.ErrnoException, socketPath: string): 
   switch (error.code) {
     case 'ENOENT':
     case 'ECONNREFUSED':
-      return new ControlClientError('not-running', NOT_RUNNING_MESSAGE);
+      return new ControlClientError(
+        'not-running',
+        path.basename(socketPath) === 'server.sock' ? SERVER_NOT_RUNNING_MESSAGE : NOT_RUNNING_MESSAGE,
+      );
     case 'EACCES':
     case 'EPERM':
       return new ControlClientError('permission-denied', `permission denied opening the engine's control socket ${socketPath}`);

@@ -1,0 +1,185 @@
+// `braid` command line -> a Command value. Pure: no I/O, so every usage error is testable.
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { DEFAULT_CLIENT_CONFIG, DEFAULT_SERVER_CONFIG } from '../engine/config';
+import { LinkModeSchema, type LinkMode } from '../protocol/control';
+
+export type Command =
+  | { kind: 'help'; topic?: string }
+  | { kind: 'version' }
+  | { kind: 'status'; json: boolean; watch: boolean; socket?: string }
+  | { kind: 'connect' | 'disconnect'; wait: boolean; timeoutS: number; socket?: string }
+  | { kind: 'link'; name: string; mode: LinkMode; socket?: string }
+  | { kind: 'keygen'; secretFile?: string }
+  | { kind: 'pubkey'; secretFile?: string }
+  | { kind: 'engine'; config: string; socket?: string; stateDir?: string }
+  | { kind: 'server'; config: string; socket?: string };
+
+export class UsageError extends Error {
+  override name = 'UsageError';
+  /** the command whose usage to print, when known */
+  constructor(
+    message: string,
+    readonly command?: string,
+  ) {
+    super(message);
+  }
+}
+
+const SOCKET = { socket: { type: 'string' } } as const;
+
+export const USAGE: Record<string, string> = {
+  braid: `usage: braid COMMAND [OPTIONS]
+
+Bond every network link into one connection over Multipath TCP.
+
+commands:
+  status        show the tunnel and every link (--json for scripts)
+  connect       bring the tunnel up (and keep it up)
+  disconnect    take the tunnel down
+  link          set a link's mode: braid link NAME on|backup|off
+  keygen        create a key pair
+  pubkey        print the public key of a secret key
+  engine        run the client engine (what the braidd service runs)
+  server        run the braid server
+
+options:
+  --help        help (also: braid COMMAND --help, braid help COMMAND)
+  --version     print the version
+
+exit status: 0 ok, 1 error, 2 usage error`,
+  status: `usage: braid status [--json] [--watch] [--socket PATH]
+
+Shows the tunnel state and, per link: kind, mode, state, round-trip time of its subflow,
+current upload and download rate, bytes sent and received, and its share of the traffic.
+On a server: the devices.
+
+  --json         print the engine's status object as JSON
+  --watch        keep printing as the status changes (Ctrl-C to stop)
+  --socket PATH  control socket (default /run/braid/engine.sock; when no client engine
+                 runs there, /run/braid/server.sock if it exists)`,
+  connect: `usage: braid connect [--wait] [--timeout SECONDS] [--socket PATH]
+
+Asks the engine to connect and stay connected (it remembers this across restarts).
+
+  --wait         wait until the tunnel is connected (exit 1 on error or timeout)
+  --timeout S    with --wait: give up after S seconds (default 30)
+  --socket PATH  engine control socket (default /run/braid/engine.sock)`,
+  disconnect: `usage: braid disconnect [--wait] [--timeout SECONDS] [--socket PATH]
+
+Asks the engine to disconnect and stay disconnected (it remembers this across restarts).
+
+  --wait         wait until the tunnel is down
+  --timeout S    with --wait: give up after S seconds (default 30)
+  --socket PATH  engine control socket (default /run/braid/engine.sock)`,
+  link: `usage: braid link NAME on|backup|off [--socket PATH]
+
+Sets how a link is used, at once and from then on:
+  on       carries traffic
+  backup   used only when no "on" link works
+  off      not used
+
+  --socket PATH  engine control socket (default /run/braid/engine.sock)`,
+  keygen: `usage: braid keygen [--secret-file FILE]
+
+Creates an Ed25519 key pair (base64). Without options prints both keys:
+  secret: ...   keep it secret: it goes in this machine's config
+  public: ...   give it to the other side
+
+  --secret-file FILE  write the secret key to FILE (created with mode 0600, never
+                      overwritten) and print only the public key`,
+  pubkey: `usage: braid pubkey [--secret-file FILE]
+
+Prints the public key of a secret key read from FILE or from standard input.`,
+  engine: `usage: braid engine [--config FILE] [--socket PATH] [--state-dir DIR]
+
+Runs the client engine in the foreground until SIGTERM or SIGINT (needs root or
+CAP_NET_ADMIN). The braidd service runs the same thing.
+
+  --config FILE    client config (default ${DEFAULT_CLIENT_CONFIG})
+  --socket PATH    control socket (default: control.socket from the config)
+  --state-dir DIR  where the user's choices are kept (default: stateDir from the config)`,
+  server: `usage: braid server [--config FILE] [--socket PATH]
+
+Runs the braid server in the foreground until SIGTERM or SIGINT (needs root).
+
+  --config FILE  server config (default ${DEFAULT_SERVER_CONFIG})
+  --socket PATH  control socket (default: control.socket from the config,
+                 /run/braid/server.sock); braid status --socket PATH reads it`,
+};
+
+export function parseCommand(argv: readonly string[]): Command {
+  const [first, ...rest] = argv;
+  if (first === undefined) throw new UsageError('missing command');
+  if (first === '--help' || first === '-h') return { kind: 'help' };
+  if (first === '--version' || first === '-V') return { kind: 'version' };
+  if (first === 'help') {
+    if (rest.length > 1) throw new UsageError('help takes at most one command name');
+    if (rest[0] !== undefined && !(rest[0] in USAGE)) throw new UsageError(`unknown command "${rest[0]}"`);
+    return { kind: 'help', topic: rest[0] };
+  }
+  if (first.startsWith('-')) throw new UsageError(`unknown option ${first} (options go after the command)`);
+  if (!Object.hasOwn(USAGE, first) || first === 'braid') throw new UsageError(`unknown command "${first}"`);
+  if (rest.includes('--help') || rest.includes('-h')) return { kind: 'help', topic: first };
+
+  switch (first) {
+    case 'status': {
+      const { values } = parse(first, rest, { json: { type: 'boolean' }, watch: { type: 'boolean' }, ...SOCKET }, 0);
+      return { kind: 'status', json: values.json === true, watch: values.watch === true, socket: str(values.socket) };
+    }
+    case 'connect':
+    case 'disconnect': {
+      const { values } = parse(first, rest, { wait: { type: 'boolean' }, timeout: { type: 'string' }, ...SOCKET }, 0);
+      const timeoutS = values.timeout === undefined ? 30 : Number(values.timeout);
+      if (!Number.isFinite(timeoutS) || timeoutS <= 0) throw new UsageError('--timeout must be a positive number of seconds', first);
+      if (values.timeout !== undefined && !values.wait) throw new UsageError('--timeout only makes sense with --wait', first);
+      return { kind: first, wait: values.wait === true, timeoutS, socket: str(values.socket) };
+    }
+    case 'link': {
+      const { values, positionals } = parse(first, rest, SOCKET, 2);
+      const [name, mode] = positionals as [string, string];
+      const parsedMode = LinkModeSchema.safeParse(mode);
+      if (!parsedMode.success) throw new UsageError(`mode must be on, backup or off (not "${mode}")`, first);
+      return { kind: 'link', name, mode: parsedMode.data, socket: str(values.socket) };
+    }
+    case 'keygen':
+    case 'pubkey': {
+      const { values } = parse(first, rest, { 'secret-file': { type: 'string' } }, 0);
+      return { kind: first, secretFile: str(values['secret-file']) };
+    }
+    case 'engine': {
+      const { values } = parse(first, rest, { config: { type: 'string' }, 'state-dir': { type: 'string' }, ...SOCKET }, 0);
+      return { kind: 'engine', config: str(values.config) ?? DEFAULT_CLIENT_CONFIG, socket: str(values.socket), stateDir: str(values['state-dir']) };
+    }
+    case 'server': {
+      const { values } = parse(first, rest, { config: { type: 'string' }, ...SOCKET }, 0);
+      return { kind: 'server', config: str(values.config) ?? DEFAULT_SERVER_CONFIG, socket: str(values.socket) };
+    }
+  }
+  throw new UsageError(`unknown command "${first}"`);
+}
+
+function str(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+function parse(command: string, args: readonly string[], options: NonNullable<ParseArgsConfig['options']>, positionals: number) {
+  let result;
+  try {
+    result = parseArgs({ args: [...args], options, strict: true, allowPositionals: true });
+  } catch (error) {
+    // node's messages are good ("Unknown option '--jsn'"); drop its advice about "--" for positionals
+    throw new UsageError((error as Error).message.replace(/\. To specify a positional argument.*$/s, ''), command);
+  }
+  if (result.positionals.length !== positionals) {
+    throw new UsageError(
+      positionals === 0
+        ? `unexpected argument "${result.positionals[0]}"`
+        : `expected ${positionals} arguments, got ${result.positionals.length}`,
+      command,
+    );
+  }
+  for (const [name, value] of Object.entries(result.values)) {
+    if (value === '') throw new UsageError(`--${name} needs a value`, command);
+  }
+  return result;
+}
