@@ -245,6 +245,8 @@ static void session_thread_exit(braid_session *s) {
   tunnel_remove_session(s->t, s);
   pthread_mutex_lock(&s->mu);
   if (!s->fd_closed) {
+    /* shutdown first: another fd (a dup kept by JS) must not keep the connection alive */
+    shutdown(s->fd, SHUT_RDWR);
     close(s->fd);
     s->fd_closed = 1;
   }
