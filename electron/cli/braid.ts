@@ -46,7 +46,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo(), dep
   try {
     return await run(command, io, deps);
   } catch (error) {
-    io.stderr(`braid: ${describe(error)}\n`);
+    // a config error lists one problem per line: prefix each
+    io.stderr(`${describe(error).split('\n').map((line) => `braid: ${line}`).join('\n')}\n`);
     if (error instanceof ControlClientError && error.code === 'forbidden') {
       io.stderr('hint: use sudo, or join the engine\'s control group: sudo usermod -aG braid "$USER" (then log in again)\n');
     }

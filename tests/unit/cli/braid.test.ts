@@ -202,14 +202,14 @@ test('engine and server run through run.ts with the given options', async () => 
     ...deps,
     loadRun: async () => ({
       runClient: async () => {
-        throw new Error('/etc/braid/client.json: file not found');
+        throw new Error('c.json: server.port: must be at most 65535\nc.json: links: is required');
       },
       runServer: async () => undefined,
     }),
   };
   const io = fakeIo();
   assert.equal(await main(['engine'], io, failing), 1);
-  assert.equal(io.err, 'braid: /etc/braid/client.json: file not found\n');
+  assert.equal(io.err, 'braid: c.json: server.port: must be at most 65535\nbraid: c.json: links: is required\n');
 });
 
 test('usage errors exit 2 with the command usage; help and version exit 0', async () => {
