@@ -27,9 +27,10 @@ export const REQUIRED_BUILD_OUTPUTS = [
   'dist/electron/main/index.js',
   'dist/native/lib/index.js',
   'dist/renderer/index.html',
+  'dist/preload/preload.js',
 ];
 /** Electron-only code, left out of the plain-Node runtime tree */
-const ELECTRON_ONLY = ['dist/electron/main', 'dist/electron/preload'];
+const ELECTRON_ONLY = ['dist/electron/main', 'dist/electron/preload', 'dist/preload', 'dist/renderer'];
 
 export async function readBuilderConfig(root) {
   const yaml = require('js-yaml');
@@ -127,7 +128,7 @@ export async function stage({ root, out, addon }) {
     if (fs.existsSync(path.join(root, base))) appFiles.push(...walk(root, base).filter((rel) => filter.included(rel)));
   }
   for (const rel of appFiles) {
-    if (ELECTRON_ONLY.some((dir) => rel.startsWith(`${dir}/`)) || rel.startsWith('dist/renderer/')) continue;
+    if (ELECTRON_ONLY.some((dir) => rel.startsWith(`${dir}/`))) continue;
     copyFile(path.join(root, rel), path.join(runtime, rel));
   }
   fs.writeFileSync(path.join(runtime, 'package.json'), trimmedPackageJson(root, {}));

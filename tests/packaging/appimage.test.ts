@@ -59,7 +59,8 @@ test('resources/app.asar holds the app, its preload and renderer, without Electr
   for (const file of ['dist/renderer/index.html', 'dist/electron/main/index.js', 'node_modules/zod/package.json']) {
     assert.ok(files.includes(file), `app.asar has ${file}`);
   }
-  assert.ok(files.some((f) => f.startsWith('dist/electron/preload/') && f.endsWith('.js')), 'preload bundle');
+  assert.ok(files.includes('dist/preload/preload.js'), 'the bundled preload the main process loads');
+  assert.ok(!files.some((f) => f.startsWith('dist/electron/preload/')), 'not the unbundled preload');
   assert.ok(!files.some((f) => /^node_modules\/(electron|react|react-dom|uplot|zustand)(\/|$)/.test(f)));
   assert.ok(!files.some((f) => f.startsWith('dist/tests/') || f.endsWith('.map') || f.endsWith('.ts')), 'no tests, maps or sources');
 });

@@ -141,7 +141,8 @@ test('launchers: braid-app runs app.asar on the system electronNN, braid/braidd 
   assert.equal(lastLine('usr/bin/braid-app'), `exec /usr/bin/${electron} /usr/lib/braid/app.asar "$@"`);
   assert.equal(lastLine('usr/bin/braid'), 'exec /usr/bin/node /usr/lib/braid/dist/electron/cli/braid.js "$@"');
   assert.equal(lastLine('usr/bin/braidd'), 'exec /usr/bin/node /usr/lib/braid/dist/electron/engine/braidd.js "$@"');
-  assert.equal(lastLine('usr/bin/braid-server'), 'exec /usr/bin/node /usr/lib/braid-server/dist/electron/cli/braid.js server "$@"');
+  assert.match(read('usr/bin/braid-server'), /^cli=\/usr\/lib\/braid-server\/dist\/electron\/cli\/braid\.js$/m);
+  assert.equal(lastLine('usr/bin/braid-server'), 'exec /usr/bin/node "$cli" server "$@"');
   for (const bin of ['braid-app', 'braid', 'braidd', 'braid-server']) runOk('sh', ['-n', path.join(root, 'usr/bin', bin)]);
 });
 
@@ -153,7 +154,8 @@ test('app.asar: the Electron app with its entry point, preload and renderer; no 
   assert.equal(meta.version, version);
   assert.ok(files.includes(meta.main), `app.asar holds its main ${meta.main}`);
   assert.ok(files.includes('dist/renderer/index.html'));
-  assert.ok(files.some((f) => f.startsWith('dist/electron/preload/') && f.endsWith('.js')), 'preload bundle');
+  assert.ok(files.includes('dist/preload/preload.js'), 'the bundled preload the main process loads');
+  assert.ok(!files.some((f) => f.startsWith('dist/electron/preload/')), 'not the unbundled preload');
   assert.ok(files.includes('node_modules/zod/package.json'));
   assert.ok(!files.some((f) => /^node_modules\/(electron|react|react-dom)(\/|$)/.test(f)), 'no electron/react in app.asar');
 });
@@ -281,6 +283,13 @@ test('the installed braidd, braid and braid server run with the system Node', ()
   const serverPkg = runInRoot(root, ['/usr/bin/braid-server', '--help']);
   assert.equal(serverPkg.code, 0, serverPkg.stderr);
   assert.equal(serverPkg.stdout, server.stdout, 'braid-server is braid server');
+  // a server without the braid package still has the operator's commands
+  const keygen = runInRoot(root, ['/usr/bin/braid-server', 'keygen']);
+  assert.equal(keygen.code, 0, keygen.stderr);
+  assert.match(keygen.stdout, /^public: [A-Za-z0-9+/]{43}=$/m);
+  const serverVersion = runInRoot(root, ['/usr/bin/braid-server', '--version']);
+  assert.equal(serverVersion.code, 0, serverVersion.stderr);
+  assert.ok(serverVersion.stdout.includes(version), serverVersion.stdout);
 });
 
 test('the installed engine loads the packaged addon', () => {
