@@ -9,7 +9,7 @@ import { DEFAULT_CONTROL_SOCKET, type ClientStatus, type EngineStatus } from '..
 import { DEFAULT_SERVER_SOCKET } from '../engine/config';
 import { parseCommand, UsageError, USAGE, type Command } from './args';
 import { renderStatus } from './format';
-import { braidVersion } from './version';
+import { braidVersion } from '../protocol/version';
 
 export interface CliIo {
   stdout(text: string): void;

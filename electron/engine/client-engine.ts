@@ -4,6 +4,7 @@ import { EventEmitter } from 'node:events';
 import type { NativeAddon, SubflowInfo } from '../../native/lib';
 import type { ClientStatus, EngineEvent, LinkMode, PathStatus } from '../protocol/control';
 import type { EngineApi } from './engine-api';
+import { braidVersion } from '../protocol/version';
 import { EngineRequestError } from './engine-api';
 import { classifyLink, linkIfindex, linkIsUp } from './netmon/classify';
 import type { LinkPlan, LinkSpec } from './paths/link-plan';
@@ -17,7 +18,7 @@ import { ClientConnector, type ClientSettings } from './tunnel/client-connector'
 import type { Backoff } from './tunnel/machine';
 import { TunnelMachine } from './tunnel/tunnel-machine';
 
-export const ENGINE_VERSION = '0.1.0';
+export const ENGINE_VERSION = braidVersion();
 
 export interface ClientEngineOptions {
   settings: ClientSettings;
@@ -50,6 +51,8 @@ export class ClientEngine implements EngineApi {
   private aggregate = { txBps: 0, rxBps: 0, txBytes: 0, rxBytes: 0 };
   private bytesBeforeSession = { tx: 0, rx: 0 };
   private sampler?: NodeJS.Timeout;
+  /** set by stop(): the engine is going away, so reaching `disconnected` must not reconnect */
+  private stopping = false;
   private readonly lastPathStates = new Map<string, string>();
 
   constructor(private readonly options: ClientEngineOptions) {
@@ -85,6 +88,7 @@ export class ClientEngine implements EngineApi {
 
   async stop(): Promise<void> {
     if (this.sampler) clearInterval(this.sampler);
+    this.stopping = true;
     this.machine.post({ type: 'disconnect' });
     await this.machine.settle(10_000);
   }
@@ -153,7 +157,7 @@ export class ClientEngine implements EngineApi {
       const stats = this.connector.active?.session.stats();
       this.bytesBeforeSession = { tx: this.aggregate.txBytes - (stats?.txBytes ?? 0), rx: this.aggregate.rxBytes - (stats?.rxBytes ?? 0) };
     }
-    if (to === 'disconnected' && this.target === 'connected') this.machine.post({ type: 'connect' });
+    if (to === 'disconnected' && this.target === 'connected' && !this.stopping) this.machine.post({ type: 'connect' });
     this.record('tunnel', `${from} -> ${to}`);
     this.sample();
   }

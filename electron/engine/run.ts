@@ -25,8 +25,15 @@ export interface RunOptions {
 }
 
 /** the tunnel socket keeps at most this much unsent data: more only adds latency */
-const NOTSENT_LOWAT = 128 * 1024;
-const REKEY_FRAMES = process.env.BRAID_REKEY_AFTER_FRAMES ? Number(process.env.BRAID_REKEY_AFTER_FRAMES) : undefined;
+const NOTSENT_LOWAT = envNumber('BRAID_NOTSENT_LOWAT') ?? 128 * 1024;
+/** tests force frequent rekeys with this */
+const REKEY_FRAMES = envNumber('BRAID_REKEY_AFTER_FRAMES');
+const QUEUE_BYTES = envNumber('BRAID_QUEUE_BYTES');
+
+function envNumber(name: string): number | undefined {
+  const value = process.env[name];
+  return value === undefined || value === '' ? undefined : Number(value);
+}
 
 function defaultLog(line: string): void {
   process.stderr.write(`${new Date().toISOString()} ${line}\n`);
@@ -49,6 +56,7 @@ export function clientSettings(config: ClientConfig): ClientSettings {
     notsentLowat: NOTSENT_LOWAT,
     connectTimeoutMs: 5000,
     rekeyAfterFrames: REKEY_FRAMES,
+    queueBytes: QUEUE_BYTES,
   };
 }
 
@@ -66,6 +74,7 @@ export function serverSettings(config: ServerConfig): ServerSettings {
     congestion: config.congestion,
     notsentLowat: NOTSENT_LOWAT,
     rekeyAfterFrames: REKEY_FRAMES,
+    queueBytes: QUEUE_BYTES,
   };
 }
 

@@ -1,6 +1,4 @@
-// ============================== BRAID ENGINE HOOK (to be filled) ==============================
-// The engine engineer replaces the body of startBraid. Until then the bench prints the Braid row
-// as "not available" — it never invents numbers.
+// Braid row of the benchmark: a real `braid server` and braidd in the bench's lab.
 //
 // Contract, when startBraid resolves:
 //  - a Braid server runs in lab.ns.server, listening on lab.serverAddress, and NATs its tunnel
@@ -11,9 +9,10 @@
 //  - the tunnel is up and `ip route get <lab.internetAddress>` in the client ns goes through the
 //    tunnel device (the bench checks this and fails the row otherwise);
 //  - clientPids/serverPids are every process doing tunnel work (CPU s/GB and VmRSS are read from
-//    them), and stop() tears everything down and resolves when it is gone (the bench reports
-//    MPTCP endpoints, policy rules or routes left in the client ns afterwards).
+//    them), and stop() tears everything down and resolves when it is gone.
 import type { Lab } from '../netns/lab';
+import { BraidLab, waitForStatus } from '../netns/braid';
+import type { ClientStatus } from '../../electron/protocol/control';
 
 export interface BraidHandle {
   /** the client's address inside the tunnel */
@@ -31,7 +30,26 @@ export interface BraidHandle {
 export class BraidUnavailable extends Error {}
 
 export async function startBraid(lab: Lab): Promise<BraidHandle> {
-  void lab;
-  // TODO(engine): start `braid server` in lab.ns.server and the engine in lab.ns.client, connect.
-  throw new BraidUnavailable('engine not implemented yet (tests/bench/braid.ts startBraid hook)');
+  const braid = new BraidLab(lab);
+  try {
+    await braid.start();
+    const status = (await waitForStatus(braid.clientSocket, (st) => st.mode === 'client' && st.tunnel.state === 'connected', 15_000)) as ClientStatus;
+    // give the kernel path manager a moment to join every link
+    const joined = (await waitForStatus(
+      braid.clientSocket,
+      (st) => st.mode === 'client' && st.paths.every((p) => p.state === 'active'),
+      5000,
+    ).catch(() => status)) as ClientStatus;
+    return {
+      tunnelAddress: (status.tunnel.address ?? '').split('/')[0],
+      tunnelDevice: status.tunnel.interface ?? 'braid0',
+      clientPids: [braid.client?.pid ?? 0],
+      serverPids: [braid.server?.pid ?? 0],
+      subflows: joined.paths.filter((p) => p.subflow).length,
+      stop: () => braid.stop(),
+    };
+  } catch (error) {
+    await braid.stop();
+    throw error;
+  }
 }

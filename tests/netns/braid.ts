@@ -30,6 +30,8 @@ export interface BraidLabOptions {
   routing?: { mode: 'full' } | { mode: 'split'; prefixes: string[] };
   reconnect?: { initialMs: number; maxMs: number };
   env?: NodeJS.ProcessEnv;
+  /** congestion control of the tunnel sockets at both ends (default: the config default, cubic) */
+  congestion?: string;
   /** do not start the client engine (tests that start it later) */
   noClient?: boolean;
 }
@@ -75,6 +77,7 @@ export class BraidLab {
       devices,
       nat: { enabled: true, outInterface: this.lab.serverUplinkIf },
       control: { socket: this.serverSocket },
+      ...(this.options.congestion ? { congestion: this.options.congestion } : {}),
     };
     const links = (this.options.links ?? this.lab.links.map((l) => ({ index: l.index, mode: 'on' as const }))).map((l) => ({
       name: this.lab.links[l.index].name,
@@ -88,6 +91,7 @@ export class BraidLab {
       control: { socket: this.clientSocket },
       stateDir: path.join(this.dir, 'state'),
       reconnect: this.options.reconnect ?? { initialMs: 200, maxMs: 2000 },
+      ...(this.options.congestion ? { congestion: this.options.congestion } : {}),
     };
     fs.writeFileSync(this.serverConfig, JSON.stringify(server, null, 2), { mode: 0o600 });
     fs.writeFileSync(this.clientConfig, JSON.stringify(client, null, 2), { mode: 0o600 });

@@ -6,13 +6,14 @@ import type { NativeAddon, NativeSession, NativeTunnel, TunDevice } from '../../
 import type { DeviceStatus, EngineEvent, ServerStatus } from '../../protocol/control';
 import { serverHandshake } from '../../protocol/tunnel/handshake';
 import { EngineRequestError, type EngineApi } from '../engine-api';
+import { braidVersion } from '../../protocol/version';
 import type { NetworkPort } from '../ports';
 import { EventLog } from '../stats/event-log';
 import { RateMeter } from '../stats/rate-meter';
 import { type DeviceEntry, DeviceRegistry } from './device-registry';
 import { Nat } from './nat';
 
-export const SERVER_VERSION = '0.1.0';
+export const SERVER_VERSION = braidVersion();
 /** handshakes in progress at once; more connections wait in the kernel's backlog */
 const MAX_PENDING_HANDSHAKES = 64;
 
@@ -31,6 +32,7 @@ export interface ServerSettings {
   congestion: string;
   notsentLowat: number;
   rekeyAfterFrames?: number;
+  queueBytes?: number;
 }
 
 interface LiveDevice {
@@ -236,6 +238,7 @@ export class ServerEngine implements EngineApi {
       pending: result.pending,
       addresses: [entry.address],
       rekeyAfterFrames: this.settings.rekeyAfterFrames,
+      queueBytes: this.settings.queueBytes,
       onEvent: (event) => {
         if (event.type !== 'closed') return;
         if (device && this.live.get(entry.publicKey) === device) this.detach(entry.publicKey, device);

@@ -21,6 +21,8 @@ export interface ClientSettings {
   connectTimeoutMs: number;
   /** rekey thresholds (tests lower them) */
   rekeyAfterFrames?: number;
+  /** bytes queued between TUN and socket before tail drop (default: the pump's) */
+  queueBytes?: number;
 }
 
 /** handshake failures that retrying cannot fix without the user changing keys */
@@ -95,6 +97,7 @@ export class ClientConnector implements Connector {
       keys: result.keys,
       pending: result.pending,
       rekeyAfterFrames: this.settings.rekeyAfterFrames,
+      queueBytes: this.settings.queueBytes,
       onEvent: (event) => {
         if (event.type !== 'closed' || closed) return;
         closed = true;
