@@ -12,4 +12,9 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 [ "${BRAID_SKIP_BUILD:-}" = 1 ] || npm run --silent build
 node build/package-stage.mjs --out out/stage
-exec npx --no-install electron-builder --linux AppImage --config build/electron-builder.yml --publish never
+if ! npx --no-install electron-builder --linux AppImage --config build/electron-builder.yml --publish never; then
+  echo "package-appimage: electron-builder failed. It downloads Electron and its AppImage tools from" >&2
+  echo "GitHub, so the AppImage can only be built on a machine that reaches GitHub (docs/packaging.md)." >&2
+  exit 1
+fi
+ls -l out/appimage/*.AppImage
