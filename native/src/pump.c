@@ -34,7 +34,9 @@
 #include "tun.h"
 
 #define VNET BRAID_VNET_HDR_LEN
-#define MAX_PACKET 65535
+/* Largest packet read from the TUN: an IPv6 GSO super-packet may exceed 65535 bytes (payload
+ * length 65535 + 40-byte header), so read as much as one frame can carry (70000 plaintext). */
+#define MAX_PACKET (BRAID_PLAINTEXT_MAX - 1 - VNET)
 #define FRAME_DATA 1
 #define FRAME_CONTROL 2
 #define FRAME_REKEY 3

@@ -284,6 +284,34 @@ test('native packet pump between two namespaces', { timeout: 240_000 }, async (t
       await B.wait((m) => m.event === 'closed' && m.session === s.sb, 'client closed');
     });
 
+    await t.test('close() under full load ends both sides promptly', async () => {
+      s = await connect(A, B);
+      let client: ChildProcess | undefined;
+      const server = spawn('ip', ['netns', 'exec', NS_A, 'iperf3', '-s', '-1', '-B', TUN_A, '-p', '5202'], {
+        stdio: 'ignore',
+      });
+      try {
+        await new Promise((r) => setTimeout(r, 500));
+        // the client's iperf3 is killed below: with the session gone its TCP flow just stalls
+        client = spawn('ip', ['netns', 'exec', NS_B, 'iperf3', '-c', TUN_A, '-p', '5202', '-t', '4'], {
+          stdio: 'ignore',
+        });
+        await new Promise((r) => setTimeout(r, 1500));
+        const started = Date.now();
+        await B.cmd('close', { text: 'under load' });
+        const eb = await B.wait((m) => m.event === 'closed' && m.session === s.sb, 'client closed', 5000);
+        const ea = await A.wait((m) => m.event === 'closed' && m.session === s.sa, 'server closed', 5000);
+        t.diagnostic(`closed under load in ${Date.now() - started} ms: ${String(eb.reason)} / ${String(ea.reason)}`);
+        assert.equal(eb.reason, 'local');
+        assert.equal(ea.reason, 'peer-bye');
+        assert.equal(ea.message, 'under load');
+      } finally {
+        client?.kill('SIGKILL');
+        server.kill('SIGKILL');
+      }
+      assert.equal((await B.cmd('ping')).pong, true);
+    });
+
     await t.test('stop() stops the tunnels cleanly', async () => {
       s = await connect(A, B);
       await B.cmd('stop');
