@@ -15,13 +15,14 @@ const outDir = path.join(here, 'png');
 fs.mkdirSync(outDir, { recursive: true });
 
 const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'braid-icons-'));
-const browser = await chromium.launchPersistentContext(profile, {
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync'],
-  deviceScaleFactor: 1,
-});
+let browser;
 try {
+  browser = await chromium.launchPersistentContext(profile, {
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+    deviceScaleFactor: 1,
+  });
   const page = await browser.newPage();
   const src = `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}`;
   for (const size of ICON_SIZES) {
@@ -31,7 +32,7 @@ try {
     await page.screenshot({ path: path.join(outDir, `${size}x${size}.png`), omitBackground: true, clip: { x: 0, y: 0, width: size, height: size } });
   }
 } finally {
-  await browser.close();
+  await browser?.close();
   fs.rmSync(profile, { recursive: true, force: true });
 }
 process.stdout.write(`rendered ${ICON_SIZES.length} sizes to ${outDir}\n`);
