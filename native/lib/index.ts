@@ -139,33 +139,46 @@ export interface SessionOptions {
   /** bytes already read from fd by the handshake that belong to the frame stream */
   pending?: Buffer;
   /** server side: tunnel addresses owned by this peer; packets to them are routed to it and
-   *  packets from it must carry one of them as source. Client side: omit (all traffic). */
+   *  packets from it must carry one of them as source. Client side: omit (all traffic).
+   *  IPv4/IPv6, an optional "/prefix" is ignored, at most 16. A newer session takes over an
+   *  address an older one still holds (reconnect). */
   addresses?: string[];
   /** rekey after this many frames in one direction (default 2^30) */
   rekeyAfterFrames?: number;
   /** rekey after this many bytes in one direction (default 2^36) */
   rekeyAfterBytes?: number;
-  /** max bytes queued between TUN reader and socket writer before tail drop */
+  /** max bytes queued between TUN reader and socket writer before tail drop (default 256 KiB) */
   queueBytes?: number;
+  /** called on the JS thread; 'closed' comes exactly once and last. Until then the session
+   *  keeps the event loop alive, like a socket. */
   onEvent: (event: SessionEvent) => void;
 }
 
 export interface NativeSession {
+  /** queued ahead of data; throws ERR_BRAID_SESSION_CLOSED once closing, and
+   *  ERR_BRAID_CONTROL_QUEUE_FULL past 1 MiB of unsent control data (never dropped silently) */
   sendControl(data: Buffer): void;
+  /** atomic counters, never blocks */
   stats(): SessionStats;
-  /** sends a CLOSE frame with reason (best effort), stops both threads, closes the socket */
+  /** sends a CLOSE frame with reason (best effort), stops both threads, closes the socket.
+   *  Returns at once; the 'closed' event (reason 'local') follows when the threads are done,
+   *  at most ~1 s later if the peer does not answer. Idempotent. */
   close(reason?: string): void;
 }
 
 export interface NativeTunnel {
   addSession(options: SessionOptions): NativeSession;
-  /** stops every session and the TUN reader; does not close the TUN fd */
+  /** stops every session and the TUN reader; does not close the TUN fd. Synchronous: blocks
+   *  at most ~0.5 s (sessions whose peer does not answer their CLOSE). Idempotent. */
   stop(): void;
 }
 
 export interface NativeAddon {
   openTun(options: OpenTunOptions): TunDevice;
+  /** resolves a connected, blocking fd (plain TCP if the kernel has MPTCP disabled: check
+   *  isMptcp); rejects with code/errno like Node's system errors, e.g. ECONNREFUSED, ETIMEDOUT */
   mptcpConnect(options: MptcpConnectOptions): Promise<number>;
+  /** bound and listening fd (SO_REUSEADDR), for net.Server#listen({ fd }) */
   mptcpListen(options: MptcpListenOptions): number;
   /** getsockopt(SOL_TCP, TCP_IS_MPTCP): false means the connection fell back to TCP */
   isMptcp(fd: number): boolean;
