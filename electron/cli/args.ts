@@ -100,7 +100,7 @@ CAP_NET_ADMIN). The braidd service runs the same thing.
   --state-dir DIR  where the user's choices are kept (default: stateDir from the config)`,
   server: `usage: braid server [--config FILE] [--socket PATH]
 
-Runs the braid server in the foreground until SIGTERM or SIGINT (needs root).
+Runs the braid server in the foreground until SIGTERM or SIGINT (needs root or CAP_NET_ADMIN).
 
   --config FILE  server config (default ${DEFAULT_SERVER_CONFIG})
   --socket PATH  control socket (default: control.socket from the config,

@@ -121,7 +121,7 @@ class SecretReader {
   resolve(fields: { secretKey?: string; secretKeyFile?: string }, prefix: string): { secretKey: string; secretKeyFile?: string } {
     if (fields.secretKey !== undefined) {
       if (this.options.fileMode !== undefined && this.options.fileMode & 0o004) {
-        this.exposed(`${prefix}secretKey: this file holds a secret key but is readable by every user (mode ${octal(this.options.fileMode)}); run: chmod 600 ${this.sourceName} (or move the key to a secretKeyFile)`);
+        this.exposed(`${prefix}secretKey: this file holds a secret key but is readable by every user (mode ${octal(this.options.fileMode)}); run: chmod 640 ${this.sourceName} (group braidd when the service reads it) or move the key to a secretKeyFile`);
       }
       return { secretKey: fields.secretKey };
     }
@@ -142,7 +142,7 @@ class SecretReader {
       return { secretKey: '' };
     }
     if (!isKeyShape(text)) this.problems.push(`${where}: ${KEY_SHAPE_MESSAGE.replace('must be', 'must hold')}`);
-    if (mode & 0o004) this.exposed(`${where}: is readable by every user (mode ${octal(mode)}); run: chmod 600 ${file}`);
+    if (mode & 0o004) this.exposed(`${where}: is readable by every user (mode ${octal(mode)}); run: chmod 640 ${file} (group braidd when the service reads it)`);
     return { secretKey: text, secretKeyFile: file };
   }
 

@@ -274,7 +274,7 @@ test('load: client warns about a world-readable secret, server refuses', () => {
   const warnings: string[] = [];
   loadClientConfig(clientFile, { warn: (m) => warnings.push(m) });
   assert.deepEqual(warnings, [
-    `${clientFile}: device.secretKey: this file holds a secret key but is readable by every user (mode 0644); run: chmod 600 ${clientFile} (or move the key to a secretKeyFile)`,
+    `${clientFile}: device.secretKey: this file holds a secret key but is readable by every user (mode 0644); run: chmod 640 ${clientFile} (group braidd when the service reads it) or move the key to a secretKeyFile`,
   ]);
   warnings.length = 0;
   fs.chmodSync(clientFile, 0o640);
@@ -283,7 +283,7 @@ test('load: client warns about a world-readable secret, server refuses', () => {
 
   const serverFile = writeFile(dir, 'server.json', JSON.stringify(server()), 0o644);
   assert.deepEqual(problems(() => loadServerConfig(serverFile)), [
-    `${serverFile}: secretKey: this file holds a secret key but is readable by every user (mode 0644); run: chmod 600 ${serverFile} (or move the key to a secretKeyFile)`,
+    `${serverFile}: secretKey: this file holds a secret key but is readable by every user (mode 0644); run: chmod 640 ${serverFile} (group braidd when the service reads it) or move the key to a secretKeyFile`,
   ]);
   fs.chmodSync(serverFile, 0o600);
   assert.equal(loadServerConfig(serverFile).address, '10.77.0.1');
@@ -292,7 +292,7 @@ test('load: client warns about a world-readable secret, server refuses', () => {
   const keyFile = writeFile(dir, 'server.key', DEVICE_SECRET, 0o604);
   const withKeyFile = writeFile(dir, 'server2.json', JSON.stringify(server({ secretKey: undefined, secretKeyFile: keyFile })), 0o644);
   assert.deepEqual(problems(() => loadServerConfig(withKeyFile)), [
-    `${withKeyFile}: secretKeyFile: ${keyFile}: is readable by every user (mode 0604); run: chmod 600 ${keyFile}`,
+    `${withKeyFile}: secretKeyFile: ${keyFile}: is readable by every user (mode 0604); run: chmod 640 ${keyFile} (group braidd when the service reads it)`,
   ]);
   fs.chmodSync(keyFile, 0o600);
   assert.equal(loadServerConfig(withKeyFile).secretKey, DEVICE_SECRET);
