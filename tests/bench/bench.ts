@@ -50,6 +50,8 @@ interface DirResult {
   retransmits: number | null;
   /** bytes through the server's uplink during the run (all rows cross it) */
   uplinkBytes: number;
+  /** share of the bytes carried by each link (server-side counters), in % */
+  linkSharePct: number[];
   cpuClientSPerGB: number | null;
   cpuServerSPerGB: number | null;
 }
@@ -93,10 +95,11 @@ function quantile(xs: number[], q: number): number | null {
   return s[Math.min(s.length - 1, Math.floor(q * s.length))];
 }
 
-async function uplinkBytes(lab: Lab): Promise<{ rx: number; tx: number }> {
-  const { stdout } = await lab.exec('server', ['ip', '-s', '-j', 'link', 'show', lab.serverUplinkIf]);
-  const j = JSON.parse(stdout) as Array<{ stats64: { rx: { bytes: number }; tx: { bytes: number } } }>;
-  return { rx: j[0].stats64.rx.bytes, tx: j[0].stats64.tx.bytes };
+/** byte counters of every server-ns interface (the uplink and the server end of each link) */
+async function serverCounters(lab: Lab): Promise<Map<string, { rx: number; tx: number }>> {
+  const { stdout } = await lab.exec('server', ['ip', '-s', '-j', 'link', 'show']);
+  const j = JSON.parse(stdout) as Array<{ ifname: string; stats64: { rx: { bytes: number }; tx: { bytes: number } } }>;
+  return new Map(j.map((i) => [i.ifname, { rx: i.stats64.rx.bytes, tx: i.stats64.tx.bytes }]));
 }
 
 /** the device the client ns uses to reach the internet host */
@@ -135,7 +138,7 @@ async function measure(lab: Lab, seconds: number, o: { mptcp?: boolean; bind?: s
   const pids = o.tunnel;
   const dir = async (reverse: boolean): Promise<{ d: DirResult; loaded?: PingResult; rss?: [number, number] }> => {
     const c0 = pids ? [cpuSeconds(pids.clientPids), cpuSeconds(pids.serverPids)] : null;
-    const b0 = await uplinkBytes(lab);
+    const b0 = await serverCounters(lab);
     const run = runIperf(lab, 'client', lab.internetAddress, { seconds, omitSeconds: 1, reverse, mptcp: o.mptcp, bind: o.bind });
     let loaded: PingResult | undefined;
     let rss: [number, number] | undefined;
@@ -146,8 +149,18 @@ async function measure(lab: Lab, seconds: number, o: { mptcp?: boolean; bind?: s
       if (pids) rss = [rssKiB(pids.clientPids) / 1024, rssKiB(pids.serverPids) / 1024];
     }
     const r = await run;
-    const b1 = await uplinkBytes(lab);
-    const bytes = reverse ? b1.rx - b0.rx : b1.tx - b0.tx;
+    const b1 = await serverCounters(lab);
+    const delta = (ifname: string) => {
+      const [x, y] = [b0.get(ifname), b1.get(ifname)];
+      if (!x || !y) return 0;
+      return reverse ? y.tx - x.tx : y.rx - x.rx; // what crossed the link towards the internet / back
+    };
+    const up0 = b0.get(lab.serverUplinkIf)!;
+    const up1 = b1.get(lab.serverUplinkIf)!;
+    const bytes = reverse ? up1.rx - up0.rx : up1.tx - up0.tx;
+    const perLink = lab.links.map((l) => delta(l.serverIf));
+    const linkTotal = perLink.reduce((a, b) => a + b, 0);
+    const linkSharePct = perLink.map((b) => (linkTotal > 0 ? (100 * b) / linkTotal : 0));
     const perGB = (cpu: number) => (bytes > 0 ? cpu / (bytes / 1e9) : null);
     let cpuC: number | null = null;
     let cpuS: number | null = null;
@@ -155,7 +168,7 @@ async function measure(lab: Lab, seconds: number, o: { mptcp?: boolean; bind?: s
       cpuC = perGB(cpuSeconds(pids.clientPids) - c0[0]);
       cpuS = perGB(cpuSeconds(pids.serverPids) - c0[1]);
     }
-    return { d: { mbit: r.mbit, retransmits: r.retransmits, uplinkBytes: bytes, cpuClientSPerGB: cpuC, cpuServerSPerGB: cpuS }, loaded, rss };
+    return { d: { mbit: r.mbit, retransmits: r.retransmits, uplinkBytes: bytes, linkSharePct, cpuClientSPerGB: cpuC, cpuServerSPerGB: cpuS }, loaded, rss };
   };
   const up = await dir(false);
   const down = await dir(true);
@@ -250,16 +263,18 @@ async function runShape(lab: Lab, shape: 'shaped' | 'unshaped', seconds: number,
 // reporting
 
 const f1 = (x: number | null | undefined) => (x === null || x === undefined || !Number.isFinite(x) ? 'n/a' : x.toFixed(1));
+const ms = (x: number | null | undefined) => (x === null || x === undefined ? 'n/a' : x < 1 ? x.toFixed(2) : x.toFixed(1));
+const share = (d?: DirResult) => (d ? d.linkSharePct.map((x) => x.toFixed(0)).join('/') : 'n/a');
 const pct = (a: number | null | undefined, b: number | null | undefined) => (a && b ? `${((100 * a) / b).toFixed(0)}%` : 'n/a');
 
 function table(s: ShapeResult): string {
   const nominal = s.rows.find((r) => r.row === 'nominal')?.nominalMbit ?? null;
   const raw = s.rows.find((r) => r.row === 'raw-mptcp' && r.available);
-  const head = ['row', 'up Mbit/s', 'down Mbit/s', 'up/nom', 'dn/nom', 'up/raw', 'dn/raw', 'CPU s/GB cli up/dn', 'CPU s/GB srv up/dn', 'RTT idle', 'RTT load (p90)', 'RSS MiB c/s', 'subflows'];
+  const head = ['row', 'up Mbit/s', 'down Mbit/s', 'up/nom', 'dn/nom', 'up/raw', 'dn/raw', 'CPU s/GB cli up/dn', 'CPU s/GB srv up/dn', 'RTT idle', 'RTT load (p90)', 'RSS MiB c/s', 'subflows', 'link share % up | dn'];
   // a row is either cells (aligned) or a label + free text (not available / failed)
   const rows: Array<string[] | [string, string]> = s.rows.map((r): string[] | [string, string] => {
     if (r.row === 'nominal') {
-      return r.available ? [r.label, f1(r.nominalMbit), f1(r.nominalMbit), '', '', '', '', '', '', '', '', '', ''] : [r.label, r.note ?? 'n/a'];
+      return r.available ? [r.label, f1(r.nominalMbit), f1(r.nominalMbit), '', '', '', '', '', '', '', '', '', '', s.ratesMbit.map((x) => ((100 * (x ?? 0)) / (r.nominalMbit ?? 1)).toFixed(0)).join('/')] : [r.label, r.note ?? 'n/a'];
     }
     if (!r.available) return [r.label, r.note ?? 'not available'];
     const self = r.row === 'raw-mptcp';
@@ -273,16 +288,19 @@ function table(s: ShapeResult): string {
       self ? '' : pct(r.down?.mbit, raw?.down?.mbit),
       r.up?.cpuClientSPerGB == null ? 'n/a' : `${f1(r.up.cpuClientSPerGB)}/${f1(r.down?.cpuClientSPerGB)}`,
       r.up?.cpuServerSPerGB == null ? 'n/a' : `${f1(r.up.cpuServerSPerGB)}/${f1(r.down?.cpuServerSPerGB)}`,
-      `${f1(r.rttIdleMs)} ms`,
-      `${f1(r.rttLoadedMs)} (${f1(r.rttLoadedP90Ms)}) ms`,
+      `${ms(r.rttIdleMs)} ms`,
+      `${ms(r.rttLoadedMs)} (${ms(r.rttLoadedP90Ms)}) ms`,
       r.rssClientMiB == null ? 'n/a' : `${f1(r.rssClientMiB)}/${f1(r.rssServerMiB)}`,
       r.subflows == null ? '' : String(Math.round(r.subflows * 10) / 10),
+      `${share(r.up)} | ${share(r.down)}`,
     ];
   });
   const cells = [head, ...rows.filter((r) => r.length === head.length)];
   const w = head.map((_, c) => Math.max(...cells.map((l) => l[c].length), c === 0 ? Math.max(...rows.map((r) => r[0].length)) : 0));
+  const notes = s.rows.filter((r) => r.available && r.note).map((r) => `  note, ${r.label}: ${r.note}`);
   return [head, ...rows]
     .map((l) => (l.length === head.length ? l.map((x, c) => (c === 0 ? x.padEnd(w[c]) : x.padStart(w[c]))).join('  ') : `${l[0].padEnd(w[0])}  ${l[1]}`))
+    .concat(notes)
     .join('\n');
 }
 
