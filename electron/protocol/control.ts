@@ -104,6 +104,10 @@ export const ClientStatusSchema = z.object({
   paths: z.array(PathStatusSchema),
   aggregate: AggregateSchema,
   events: z.array(EngineEventSchema),
+  /** the last time a path was lost under traffic: how long until traffic moved on */
+  lastFailover: z.object({ link: z.string(), gapMs: z.number(), at: z.number() }).optional(),
+  /** other MPTCP endpoint managers on this machine (NetworkManager, mptcpd) */
+  coexistence: z.object({ networkManager: z.boolean(), mptcpd: z.boolean(), message: z.string().optional() }).optional(),
 });
 export type ClientStatus = z.infer<typeof ClientStatusSchema>;
 
