@@ -10,7 +10,9 @@
         "src/tun.c",
         "src/mptcp.c",
         "src/peercred.c",
-        "src/pump.c"
+        "src/pump.c",
+        "src/netlink.c",
+        "src/addon_netlink.c"
       ],
       "include_dirs": ["include"],
       "defines": ["_GNU_SOURCE", "NAPI_VERSION=8"],

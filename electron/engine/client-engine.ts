@@ -1,17 +1,19 @@
 // braidd in client mode: owns the tunnel state machine, the links and their paths, the stats
 // sampler, and the user's persisted intent. Serves EngineApi to the control socket.
 import { EventEmitter } from 'node:events';
-import type { NativeAddon, SubflowInfo } from '../../native/lib';
+import type { MptcpEvent, NativeAddon, NetlinkWatcher, SubflowInfo } from '../../native/lib';
 import type { ClientStatus, EngineEvent, LinkMode, PathStatus } from '../protocol/control';
-import type { EngineApi } from './engine-api';
 import { braidVersion } from '../protocol/version';
+import type { EngineApi } from './engine-api';
 import { EngineRequestError } from './engine-api';
-import { classifyLink, linkIfindex, linkIsUp } from './netmon/classify';
-import type { LinkPlan, LinkSpec } from './paths/link-plan';
-import { PathManager } from './paths/path-manager';
-import { type LinkObservation, pathState, subflowForLink, subflowStatus, withShares } from './paths/path-status';
-import { type Clock, type NetworkPort, systemClock } from './ports';
+import { describeCoexistence, findEndpointManagers, type Coexistence } from './netmon/coexistence';
+import { NetworkMonitor } from './netmon/monitor';
+import { KernelPaths } from './paths/kernel-paths';
+import { LinkManager, type LinkOverride, type LinkRecord, type ProbeResult } from './paths/link-manager';
+import { subflowStatus, withShares } from './paths/path-status';
+import { type Clock, type CommandRunner, type NetworkPort, systemClock } from './ports';
 import { EventLog } from './stats/event-log';
+import { FailoverMeter, SAMPLE_MS, type FailoverResult } from './stats/failover-meter';
 import { RateMeter } from './stats/rate-meter';
 import { IntentStore } from './store/intent-store';
 import { ClientConnector, type ClientSettings } from './tunnel/client-connector';
@@ -19,15 +21,20 @@ import type { Backoff } from './tunnel/machine';
 import { TunnelMachine } from './tunnel/tunnel-machine';
 
 export const ENGINE_VERSION = braidVersion();
+const PROBE_TIMEOUT_MS = 1500;
+/** how often foreign endpoints and other endpoint managers are looked for */
+const COEXISTENCE_EVERY_MS = 5000;
 
 export interface ClientEngineOptions {
   settings: ClientSettings;
-  links: LinkSpec[];
+  links: LinkOverride[];
+  interfaces: { allow: string[]; deny: string[] };
   backoff: Backoff;
   stateFile?: string;
   limits?: { subflows: number; addAddrAccepted: number };
   native: NativeAddon;
   network: NetworkPort;
+  runner: CommandRunner;
   clock?: Clock;
   log?: (line: string) => void;
 }
@@ -38,22 +45,27 @@ export class ClientEngine implements EngineApi {
   private readonly emitter = new EventEmitter();
   private readonly machine: TunnelMachine;
   private readonly connector: ClientConnector;
-  private readonly paths: PathManager;
+  private readonly kernel: KernelPaths;
+  private readonly links: LinkManager;
+  private readonly monitor: NetworkMonitor;
   private readonly store: IntentStore;
   private readonly events = new EventLog();
   private readonly rates = new RateMeter();
   private readonly clock: Clock;
   private target: 'connected' | 'disconnected';
   private linkModes: Record<string, LinkMode>;
-  private lastPlans: LinkPlan[] = [];
-  private connectedAt = 0;
   private pathStatuses: PathStatus[] = [];
   private aggregate = { txBps: 0, rxBps: 0, txBytes: 0, rxBytes: 0 };
   private bytesBeforeSession = { tx: 0, rx: 0 };
   private sampler?: NodeJS.Timeout;
-  /** set by stop(): the engine is going away, so reaching `disconnected` must not reconnect */
+  private mptcpWatcher?: NetlinkWatcher;
   private stopping = false;
-  private readonly lastPathStates = new Map<string, string>();
+  private failover?: { meter: FailoverMeter; timer: NodeJS.Timeout };
+  private lastFailover?: FailoverResult & { at: number };
+  private coexistence: Coexistence = { networkManager: false, mptcpd: false };
+  private coexistenceMessage?: string;
+  private lastCoexistenceCheck = 0;
+  private evictedEndpoints = 0;
 
   constructor(private readonly options: ClientEngineOptions) {
     this.emitter.setMaxListeners(0);
@@ -62,33 +74,60 @@ export class ClientEngine implements EngineApi {
     const intent = this.store.load();
     this.target = intent.target;
     this.linkModes = intent.linkModes;
-    this.paths = new PathManager(options.network, options.limits);
-    this.connector = new ClientConnector(options.native, options.network, this.paths, options.settings, () => this.linkSpecs());
-    const wrappedConnector = {
-      connect: async (attempt: number, onClosed: (reason: string, message: string) => void) => {
-        const session = await this.connector.connect(attempt, onClosed);
-        this.lastPlans = await this.paths.inspect(this.linkSpecs());
-        return session;
+    this.kernel = new KernelPaths(options.network);
+    this.monitor = new NetworkMonitor(options.native, options.runner);
+    this.links = new LinkManager(
+      {
+        kernel: this.kernel,
+        probe: (link, server) => this.probe(link, server),
+        now: () => this.clock.now(),
+        poke: () => void this.reconcile(),
+        log: (kind, message, link) => this.onLinkLog(kind, message, link),
       },
-      teardown: () => this.connector.teardown(),
-    };
-    this.machine = new TunnelMachine(wrappedConnector, this.clock, options.backoff, {
+      {
+        allow: options.interfaces.allow,
+        deny: options.interfaces.deny,
+        listed: options.links.map((l) => l.name),
+        tunName: options.settings.tun.name,
+      },
+      options.links,
+      (identity, name) => this.linkModes[identity] ?? this.linkModes[`name:${name}`],
+      () => undefined,
+      (link) => this.record('link-added', `new link ${link.name} (${link.kind}) joins as ${this.links.effectiveMode(link)}`, link.name),
+    );
+    this.connector = new ClientConnector(options.native, options.network, this.links, options.settings);
+    this.machine = new TunnelMachine(this.connector, this.clock, options.backoff, {
       onTransition: (from, to) => this.onTransition(from, to),
       log: (kind, message) => this.record(kind, message),
     });
   }
 
   async start(): Promise<void> {
-    await this.paths.sweep(this.linkSpecs()); // leftovers of a crashed run use the same ids
+    await this.kernel.prepare(this.options.limits ?? { subflows: 8, addAddrAccepted: 8 });
+    await this.links.sweep(); // leftovers of a crashed run use the same ids
+    this.monitor.on('change', (snapshot) => {
+      this.links.updateSnapshot(snapshot);
+      void this.reconcile();
+    });
+    this.monitor.on('error', (error) => this.record('error', `interface monitor: ${error.message}`));
+    this.links.updateSnapshot(await this.monitor.start());
+    try {
+      this.mptcpWatcher = this.options.native.watchMptcpEvents((event) => this.onMptcpEvent(event));
+    } catch (error) {
+      this.record('warning', `MPTCP events unavailable (${(error as Error).message}); path changes are seen once a second`);
+    }
     this.sampler = setInterval(() => this.sample(), 1000);
     this.sampler.unref();
     if (this.target === 'connected') this.machine.post({ type: 'connect' });
-    this.changed();
+    await this.reconcile();
   }
 
   async stop(): Promise<void> {
     if (this.sampler) clearInterval(this.sampler);
+    this.stopFailover();
     this.stopping = true;
+    this.monitor.stop();
+    this.mptcpWatcher?.stop();
     this.machine.post({ type: 'disconnect' });
     await this.machine.settle(10_000);
   }
@@ -108,9 +147,11 @@ export class ClientEngine implements EngineApi {
         mptcp: this.connector.active?.mptcp,
         reconnects: this.machine.reconnects,
       },
-      paths: this.pathStatuses.length > 0 ? this.pathStatuses : this.observePaths([]),
+      paths: this.pathStatuses.length > 0 ? this.pathStatuses : this.buildPaths(this.clock.now()),
       aggregate: { ...this.aggregate },
       events: this.events.list(),
+      ...(this.lastFailover ? { lastFailover: { link: this.lastFailover.link, gapMs: this.lastFailover.gapMs, at: this.lastFailover.at } } : {}),
+      coexistence: { ...this.coexistence, ...(this.coexistenceMessage ? { message: this.coexistenceMessage } : {}) },
     };
   }
 
@@ -127,46 +168,142 @@ export class ClientEngine implements EngineApi {
   }
 
   async setLinkMode(link: string, mode: LinkMode): Promise<void> {
-    if (!this.options.links.some((l) => l.name === link)) throw new EngineRequestError(`unknown link ${link}`);
-    this.linkModes[link] = mode;
+    const record = this.links.get(link);
+    if (!record) throw new EngineRequestError(`unknown link ${link} (see braid links)`);
+    this.linkModes[record.identity] = mode;
+    delete this.linkModes[`name:${link}`];
     this.persist();
     this.record('link-mode', `${link} set to ${mode}`, link);
-    if (this.machine.current === 'connected' && this.connector.active) {
-      await this.paths.apply(this.linkSpecs(), this.connector.active.serverAddress);
-      this.lastPlans = await this.paths.inspect(this.linkSpecs());
-    }
+    await this.reconcile();
     this.sample();
   }
 
-  /** the socket fd of the live session, for tests and diagnostics */
+  /** the socket fd of the live session, for diagnostics */
   get sessionFd(): number | undefined {
     return this.connector.active?.fd;
-  }
-
-  private linkSpecs(): LinkSpec[] {
-    return this.options.links.map((l) => ({ ...l, mode: this.linkModes[l.name] ?? l.mode }));
   }
 
   private persist(): void {
     this.store.save({ target: this.target, linkModes: this.linkModes });
   }
 
+  private async probe(link: { name: string; address: string }, server: { host: string; port: number }): Promise<ProbeResult> {
+    let fd: number | undefined;
+    try {
+      fd = await this.options.native.mptcpConnect({
+        host: server.host,
+        port: server.port,
+        timeoutMs: PROBE_TIMEOUT_MS,
+        localAddress: link.address,
+        bindDevice: link.name,
+      });
+      return { ok: true, mptcp: this.options.native.isMptcp(fd) };
+    } catch (error) {
+      return { ok: false, error: (error as Error).message };
+    } finally {
+      if (fd !== undefined) this.options.native.close(fd);
+    }
+  }
+
+  private subflows(): SubflowInfo[] {
+    const active = this.connector.active;
+    if (!active) return [];
+    try {
+      return this.options.native.mptcpFullInfo(active.fd).subflows;
+    } catch {
+      return [];
+    }
+  }
+
+  private async reconcile(): Promise<void> {
+    const connected = this.machine.current === 'connected';
+    const server = this.connector.serverAddress;
+    await this.links.reconcile({
+      connected,
+      server: server ? { host: server, port: this.options.settings.server.port } : undefined,
+      subflows: connected ? this.subflows() : [],
+    });
+    const now = this.clock.now();
+    if (now - this.lastCoexistenceCheck >= COEXISTENCE_EVERY_MS) {
+      this.lastCoexistenceCheck = now;
+      await this.checkCoexistence();
+    }
+  }
+
+  private async checkCoexistence(): Promise<void> {
+    this.coexistence = findEndpointManagers();
+    const evicted = await this.links.evictForeignEndpoints();
+    if (evicted.length > 0) {
+      this.evictedEndpoints += evicted.length;
+      this.record('coexistence', `removed MPTCP endpoints Braid did not add on its links: ${evicted.join(', ')}; Braid manages MPTCP on these links`);
+    }
+    this.coexistenceMessage = describeCoexistence(this.coexistence, this.evictedEndpoints);
+  }
+
   private onTransition(from: string, to: string): void {
     if (to === 'connected') {
-      this.connectedAt = this.clock.now();
       const stats = this.connector.active?.session.stats();
       this.bytesBeforeSession = { tx: this.aggregate.txBytes - (stats?.txBytes ?? 0), rx: this.aggregate.rxBytes - (stats?.rxBytes ?? 0) };
     }
     if (to === 'disconnected' && this.target === 'connected' && !this.stopping) this.machine.post({ type: 'connect' });
     this.record('tunnel', `${from} -> ${to}`);
-    this.sample();
+    void this.reconcile().then(() => this.sample());
+  }
+
+  private onMptcpEvent(event: MptcpEvent): void {
+    if (event.type === 'sub-closed' || event.type === 'sub-established' || event.type === 'sub-priority') {
+      if (event.type === 'sub-closed') this.maybeStartFailover(this.linkOfAddress(event.saddr) ?? event.saddr);
+      void this.reconcile().then(() => this.sample());
+    }
+  }
+
+  private linkOfAddress(address: string): string | undefined {
+    return this.links.links().find((l) => l.address === address)?.name;
+  }
+
+  private onLinkLog(kind: string, message: string, link?: string): void {
+    // a path that was carrying traffic and is now gone starts a failover measurement
+    if (kind === 'path' && link && /^\S+: (active|backup) -> (failed|unavailable|unreachable|idle)/.test(message) && !/turned off/.test(message)) {
+      this.maybeStartFailover(link);
+    }
+    this.record(kind, message, link);
+  }
+
+  private totalBytes(): number {
+    const stats = this.connector.active?.session.stats();
+    return stats ? stats.txBytes + stats.rxBytes : 0;
+  }
+
+  private maybeStartFailover(link: string): void {
+    if (this.failover || this.machine.current !== 'connected') return;
+    const rate = this.aggregate.txBps + this.aggregate.rxBps;
+    if (!FailoverMeter.worthMeasuring(rate)) return;
+    const meter = new FailoverMeter(link, this.clock.now(), rate);
+    meter.feed(this.totalBytes(), this.clock.now());
+    const timer = setInterval(() => {
+      const result = meter.feed(this.totalBytes(), this.clock.now());
+      if (!result) return;
+      this.stopFailover();
+      this.lastFailover = { ...result, at: this.clock.now() };
+      this.record(
+        'failover',
+        result.timedOut ? `lost ${result.link}: traffic had not recovered after ${result.gapMs} ms` : `lost ${result.link}: traffic moved to the other links in ${result.gapMs} ms`,
+        result.link,
+        { gapMs: result.gapMs },
+      );
+    }, SAMPLE_MS);
+    this.failover = { meter, timer };
+  }
+
+  private stopFailover(): void {
+    if (this.failover) clearInterval(this.failover.timer);
+    this.failover = undefined;
   }
 
   private sample(): void {
     try {
       const now = this.clock.now();
       const active = this.connector.active;
-      let subflows: SubflowInfo[] = [];
       if (active) {
         const stats = active.session.stats();
         const txBytes = this.bytesBeforeSession.tx + stats.txBytes;
@@ -177,70 +314,44 @@ export class ClientEngine implements EngineApi {
           txBytes,
           rxBytes,
         };
-        try {
-          subflows = this.options.native.mptcpFullInfo(active.fd).subflows;
-        } catch {
-          subflows = [];
-        }
       } else {
         this.aggregate = { ...this.aggregate, txBps: 0, rxBps: 0 };
       }
-      this.pathStatuses = this.observePaths(subflows, now);
+      void this.reconcile();
+      this.pathStatuses = this.buildPaths(now);
       this.changed();
     } catch (error) {
       this.record('error', `stats sampling failed: ${(error as Error).message}`);
     }
   }
 
-  private observePaths(subflows: SubflowInfo[], now = this.clock.now()): PathStatus[] {
-    const live = this.machine.current === 'connected';
-    const statuses = this.linkSpecs().map((spec, index) => {
-      const plan = this.lastPlans.find((p) => p.name === spec.name) ?? this.lastPlans[index];
-      const up = linkIsUp(spec.name);
-      const link: LinkObservation = {
-        name: spec.name,
-        kind: classifyLink(spec.name),
-        mode: spec.mode,
-        exists: up !== undefined,
-        up: up === true,
-        address: plan?.address,
-        ifindex: linkIfindex(spec.name),
-        plan,
-      };
-      const subflow = live ? subflowForLink(link, subflows) : undefined;
-      const { state, reason } = pathState(link, { tunnel: this.machine.current, connectedForMs: now - this.connectedAt, subflows }, subflow);
-      const txBytes = subflow?.bytesAcked ?? 0;
-      const rxBytes = subflow?.bytesReceived ?? 0;
-      const key = subflow ? `${spec.name}/${subflow.localPort}` : `${spec.name}/none`;
-      const path: Omit<PathStatus, 'share'> = {
-        link: spec.name,
-        kind: link.kind,
-        mode: spec.mode,
-        state,
-        reason,
-        localAddress: plan?.address,
-        gateway: plan?.gateway,
-        subflow: subflow ? subflowStatus(subflow) : undefined,
-        txBps: subflow ? this.rates.sample(`${key}/tx`, txBytes, now) : 0,
-        rxBps: subflow ? this.rates.sample(`${key}/rx`, rxBytes, now) : 0,
-        txBytes,
-        rxBytes,
-      };
-      this.notePathState(spec.name, state, reason);
-      return path;
-    });
-    return withShares(statuses);
+  private buildPaths(now: number): PathStatus[] {
+    return withShares(this.links.links().map((link) => this.pathOf(link, now)));
   }
 
-  private notePathState(link: string, state: string, reason?: string): void {
-    const previous = this.lastPathStates.get(link);
-    if (previous === state) return;
-    this.lastPathStates.set(link, state);
-    if (previous !== undefined) this.record('path', `${link}: ${previous} -> ${state}${reason ? ` (${reason})` : ''}`, link);
+  private pathOf(link: LinkRecord, now: number): Omit<PathStatus, 'share'> {
+    const subflow = link.subflow;
+    const txBytes = subflow?.bytesAcked ?? 0;
+    const rxBytes = subflow?.bytesReceived ?? 0;
+    const key = `${link.name}/${subflow?.localPort ?? 'none'}`;
+    return {
+      link: link.name,
+      kind: link.kind,
+      mode: link.mode,
+      state: link.state,
+      reason: link.reason,
+      localAddress: link.address,
+      gateway: link.gateway,
+      subflow: subflow ? subflowStatus(subflow) : undefined,
+      txBps: subflow ? this.rates.sample(`${key}/tx`, txBytes, now) : 0,
+      rxBps: subflow ? this.rates.sample(`${key}/rx`, rxBytes, now) : 0,
+      txBytes,
+      rxBytes,
+    };
   }
 
-  private record(kind: string, message: string, link?: string): void {
-    const event: EngineEvent = { at: this.clock.now(), kind, message, ...(link ? { link } : {}) };
+  private record(kind: string, message: string, link?: string, data?: Record<string, unknown>): void {
+    const event: EngineEvent = { at: this.clock.now(), kind, message, ...(link ? { link } : {}), ...(data ? { data } : {}) };
     this.events.add(event);
     this.options.log?.(`${kind}: ${message}`);
     this.changed();

@@ -9,6 +9,7 @@ import { ClientEngine } from './client-engine';
 import type { EngineApi } from './engine-api';
 import { ServerEngine, type ServerSettings } from './server/server-engine';
 import { SystemNetwork } from './system/network';
+import { execRunner } from './system/command-runner';
 import type { ClientSettings } from './tunnel/client-connector';
 
 export interface RunOptions {
@@ -85,10 +86,12 @@ export async function runClient(options: RunOptions): Promise<void> {
   const engine = new ClientEngine({
     settings: clientSettings(config),
     links: config.links,
+    interfaces: config.interfaces,
     backoff: config.reconnect,
     stateFile: path.join(stateDir, 'client-state.json'),
     native: loadNative(),
     network: new SystemNetwork(),
+    runner: execRunner,
     log,
   });
   const stop = options.stopSignal ?? signalled();

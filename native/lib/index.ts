@@ -173,6 +173,47 @@ export interface NativeTunnel {
   stop(): void;
 }
 
+/** what changed in one batch of rtnetlink messages (JS re-reads the state it needs) */
+export interface NetlinkChange {
+  link: boolean;
+  addr: boolean;
+  route: boolean;
+}
+
+/** an MPTCP in-kernel path-manager event (genl family mptcp_pm, group mptcp_pm_events) */
+export interface MptcpEvent {
+  type:
+    | 'created'
+    | 'established'
+    | 'closed'
+    | 'announced'
+    | 'removed'
+    | 'sub-established'
+    | 'sub-closed'
+    | 'sub-priority'
+    | 'listener-created'
+    | 'listener-closed'
+    | 'unknown';
+  token: number;
+  /** 4, 6, or 0 when the event carries no addresses */
+  family: number;
+  saddr: string;
+  daddr: string;
+  sport: number;
+  dport: number;
+  locId: number;
+  remId: number;
+  /** -1 when absent */
+  ifindex: number;
+  /** errno of a closed subflow, -1 when absent */
+  error: number;
+  backup: boolean;
+}
+
+export interface NetlinkWatcher {
+  stop(): void;
+}
+
 export interface NativeAddon {
   openTun(options: OpenTunOptions): TunDevice;
   /** resolves a connected, blocking fd (plain TCP if the kernel has MPTCP disabled: check
@@ -195,6 +236,10 @@ export interface NativeAddon {
   openFrame(cipher: Cipher, key: Buffer, counter: number, frame: Buffer): Buffer;
   /** HKDF-SHA256 rekey step used by the pump: next = HKDF(key, "braid v1 rekey") */
   nextKey(key: Buffer): Buffer;
+  /** rtnetlink link/address/route changes, coalesced; does not keep the process alive */
+  watchNetlink(onChange: (change: NetlinkChange) => void): NetlinkWatcher;
+  /** MPTCP path-manager events (needs CAP_NET_ADMIN); throws when the kernel has no mptcp_pm */
+  watchMptcpEvents(onEvent: (event: MptcpEvent) => void): NetlinkWatcher;
 }
 
 function findAddon(): string {

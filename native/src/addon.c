@@ -19,6 +19,8 @@
 #include "pump.h"
 #include "tun.h"
 
+void braid_register_netlink(napi_env env, napi_value exports); /* addon_netlink.c */
+
 #define STOP_GRACE_MS 500   /* tunnel.stop(): blocks the JS thread at most this long */
 #define CLOSE_GRACE_MS 1000 /* session.close(): asynchronous, in the writer thread */
 #define MAX_SAFE_INT 9007199254740991.0
@@ -1085,6 +1087,7 @@ static napi_value init(napi_env env, napi_value exports) {
   };
   if (napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props) != napi_ok)
     return throw_napi(env);
+  braid_register_netlink(env, exports);
   return exports;
 }
 

@@ -22,7 +22,8 @@ export const DEFAULT_CLIENT_CONFIG = '/etc/braid/client.json';
 
 export const ClientLinkSchema = z.strictObject({
   name: ifnameSchema,
-  mode: LinkModeSchema,
+  /** the link's mode until the user changes it; default by kind (ethernet/wifi on, tethers backup) */
+  mode: LinkModeSchema.optional(),
   gateway: ipSchema.optional(),
 });
 
@@ -54,7 +55,11 @@ export const ClientFileSchema = z
   .strictObject({
     server: z.strictObject({ host: hostSchema, port: portSchema.default(7443), publicKey: keySchema }),
     device: z.strictObject(secretFields).superRefine(requireOneSecret),
-    links: z.array(ClientLinkSchema).min(1),
+    links: z.array(ClientLinkSchema).default([]),
+    /** which interfaces the engine bonds besides those listed in links (glob patterns) */
+    interfaces: z
+      .strictObject({ allow: z.array(z.string().min(1).max(32)).default([]), deny: z.array(z.string().min(1).max(32)).default([]) })
+      .default({ allow: [], deny: [] }),
     routing: RoutingSchema.default({ mode: 'full' }),
     tun: z
       .strictObject({
@@ -75,7 +80,7 @@ export type ClientRouting = { mode: 'full' } | { mode: 'split'; prefixes: string
 export interface ClientLink {
   /** interface name, e.g. "eth0" */
   name: string;
-  mode: LinkMode;
+  mode?: LinkMode;
   /** next hop on this link toward the server; learned from the routing table when absent */
   gateway?: string;
 }
@@ -90,6 +95,7 @@ export interface ClientConfig {
     secretKeyFile?: string;
   };
   links: ClientLink[];
+  interfaces: { allow: string[]; deny: string[] };
   routing: ClientRouting;
   tun: { name: string; mtu: number; txQueueLen: number };
   congestion: string;

@@ -1,27 +1,10 @@
-// Derives each link's user-facing path state from the link, its plan and the kernel's
-// per-subflow info. Pure, so every rule is unit-tested.
-import type { LinkKind, LinkMode, PathState, PathStatus, SubflowStatus, TunnelState } from '../../protocol/control';
+// Maps the kernel's per-subflow info onto links and into the status shapes. Pure.
+import type { PathStatus, SubflowStatus } from '../../protocol/control';
 import type { SubflowInfo } from '../../../native/lib';
-import type { LinkPlan } from './link-plan';
-
-/** how long a usable link may stay without a subflow before it is reported failed */
-export const JOIN_GRACE_MS = 4000;
 
 export interface LinkObservation {
-  name: string;
-  kind: LinkKind;
-  mode: LinkMode;
-  exists: boolean;
-  up: boolean;
   address?: string;
   ifindex?: number;
-  plan?: LinkPlan;
-}
-
-export interface PathInputs {
-  tunnel: TunnelState;
-  connectedForMs: number;
-  subflows: SubflowInfo[];
 }
 
 export function subflowForLink(link: LinkObservation, subflows: SubflowInfo[]): SubflowInfo | undefined {
@@ -30,18 +13,6 @@ export function subflowForLink(link: LinkObservation, subflows: SubflowInfo[]): 
     established.find((s) => link.ifindex !== undefined && s.ifindex === link.ifindex) ??
     established.find((s) => link.address !== undefined && s.localAddress === link.address)
   );
-}
-
-export function pathState(link: LinkObservation, inputs: PathInputs, subflow?: SubflowInfo): { state: PathState; reason?: string } {
-  if (link.mode === 'off') return { state: 'idle', reason: 'turned off' };
-  if (!link.exists) return { state: 'unavailable', reason: 'interface not found' };
-  const live = inputs.tunnel === 'connected';
-  if (!link.up) return live ? { state: 'failed', reason: 'link is down' } : { state: 'unavailable', reason: 'link is down' };
-  if (!live) return { state: 'idle' };
-  if (subflow) return { state: link.mode === 'backup' ? 'backup' : 'active' };
-  if (link.plan && !link.plan.usable) return { state: 'unavailable', reason: link.plan.reason };
-  if (inputs.connectedForMs < JOIN_GRACE_MS) return { state: 'joining' };
-  return { state: 'failed', reason: 'no subflow on this link: the server refused the join or a middlebox strips MPTCP' };
 }
 
 export function subflowStatus(s: SubflowInfo): SubflowStatus {

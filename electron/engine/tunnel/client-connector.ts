@@ -5,8 +5,7 @@ import dns from 'node:dns/promises';
 import type { NativeAddon, NativeSession, NativeTunnel, TunDevice } from '../../../native/lib';
 import { clientHandshake, HandshakeError } from '../../protocol/tunnel/handshake';
 import type { NetworkPort } from '../ports';
-import type { LinkSpec } from '../paths/link-plan';
-import type { PathManager } from '../paths/path-manager';
+import type { LinkManager } from '../paths/link-manager';
 import { ConnectError, type Connector, type LiveSession } from './machine';
 import { configureTun, removeTunRoutes, type Routing, type TunSettings } from './tun-routes';
 
@@ -45,18 +44,14 @@ export class ClientConnector implements Connector {
   constructor(
     private readonly native: NativeAddon,
     private readonly network: NetworkPort,
-    private readonly paths: PathManager,
+    private readonly links: LinkManager,
     private readonly settings: ClientSettings,
-    private readonly links: () => LinkSpec[],
   ) {}
 
   async connect(_attempt: number, onClosed: (reason: string, message: string) => void): Promise<LiveSession> {
     const serverAddress = await this.resolveServer();
-    const { plans, primary } = await this.paths.apply(this.links(), serverAddress);
-    if (!primary?.address) {
-      const why = plans.map((p) => `${p.name}: ${p.reason ?? 'unusable'}`).join('; ');
-      throw new ConnectError(`no usable link (${why || 'no links configured'})`, true);
-    }
+    const primary = await this.links.preparePrimary(serverAddress);
+    if (!primary?.address) throw new ConnectError(`no usable link (${this.links.whyNoLink()})`, true);
     this.ensureTun();
     const fd = await this.native
       .mptcpConnect({
@@ -129,7 +124,7 @@ export class ClientConnector implements Connector {
       this.native.close(this.tun.fd); // the kernel removes a non-persistent TUN with its last fd
       this.tun = undefined;
     }
-    await this.paths.removeAll();
+    await this.links.removeAll();
   }
 
   private ensureTun(): void {
@@ -138,11 +133,14 @@ export class ClientConnector implements Connector {
     this.tunnel = this.native.createTunnel(this.tun.fd, 'client');
   }
 
+  /** the server address of the live session, else the last resolved one */
+  serverAddress?: string;
+
   private async resolveServer(): Promise<string> {
     const host = this.settings.server.host;
-    if (net.isIP(host)) return host;
+    if (net.isIP(host)) return (this.serverAddress = host);
     try {
-      return (await dns.lookup(host, { family: 4 })).address;
+      return (this.serverAddress = (await dns.lookup(host, { family: 4 })).address);
     } catch (error) {
       throw new ConnectError(`cannot resolve server ${host}: ${(error as Error).message}`, true);
     }

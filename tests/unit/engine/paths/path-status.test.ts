@@ -1,23 +1,10 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { JOIN_GRACE_MS, pathState, subflowForLink, withShares, type LinkObservation } from '../../../../electron/engine/paths/path-status';
+import { subflowForLink, withShares, type LinkObservation } from '../../../../electron/engine/paths/path-status';
 import type { SubflowInfo } from '../../../../native/lib';
 
-const link = (extra: Partial<LinkObservation> = {}): LinkObservation => ({ name: 'eth0', kind: 'ethernet', mode: 'on', exists: true, up: true, address: '10.0.0.2', ifindex: 4, ...extra });
+const link = (extra: Partial<LinkObservation> = {}): LinkObservation => ({ address: '10.0.0.2', ifindex: 4, ...extra });
 const subflow = (extra: Partial<SubflowInfo> = {}) => ({ id: 1, family: 4, localAddress: '10.0.0.2', localPort: 1, remoteAddress: '198.19.0.1', remotePort: 7443, ifindex: 0, rttUs: 1000, rttVarUs: 1, deliveryRate: 1, pacingRate: 1, totalRetrans: 0, retransmits: 0, bytesSent: 0, bytesAcked: 0, bytesReceived: 0, cwnd: 10, state: 1, backup: false, ...extra }) as SubflowInfo;
-const live = { tunnel: 'connected' as const, connectedForMs: JOIN_GRACE_MS + 1, subflows: [] };
-
-test('path states follow mode, link and subflow', () => {
-  assert.deepEqual(pathState(link({ mode: 'off' }), live), { state: 'idle', reason: 'turned off' });
-  assert.equal(pathState(link({ exists: false }), live).state, 'unavailable');
-  assert.deepEqual(pathState(link({ up: false }), live), { state: 'failed', reason: 'link is down' });
-  assert.equal(pathState(link({ up: false }), { ...live, tunnel: 'disconnected' }).state, 'unavailable');
-  assert.equal(pathState(link(), live, subflow()).state, 'active');
-  assert.equal(pathState(link({ mode: 'backup' }), live, subflow()).state, 'backup');
-  assert.equal(pathState(link(), { ...live, connectedForMs: 100 }).state, 'joining');
-  assert.match(pathState(link(), live).reason ?? '', /strips MPTCP/);
-  assert.equal(pathState(link(), { ...live, tunnel: 'connecting' }).state, 'idle');
-});
 
 test('subflows map to links by ifindex, else by local address; closed subflows do not count', () => {
   assert.equal(subflowForLink(link(), [subflow({ ifindex: 4, localAddress: 'x' })])?.localAddress, 'x');
