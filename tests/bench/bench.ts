@@ -13,6 +13,10 @@
 // ping RTT to the internet host idle and during the upload (5 Hz), VmRSS of the tunnel processes.
 // Output: an aligned table, explicit ratios, and test-artifacts/bench.json.
 //
+// All lab namespaces use cubic (see tests/netns/lab.ts: this kernel's default bbr misbehaves in a
+// zero-delay lab). The unshaped rows are CPU-bound on a shared 2-core machine: the load average
+// before and after is printed and saved; rerun when it was high.
+//
 // Options: --seconds N (default 8, plus 1 s warm-up left out by iperf3 -O), --shape shaped|unshaped.
 import fs from 'node:fs';
 import os from 'node:os';
@@ -69,6 +73,9 @@ interface RowResult {
   rttIdleMs?: number | null;
   rttLoadedMs?: number | null;
   rttLoadedP90Ms?: number | null;
+  rttLoadedMeanMs?: number | null;
+  /** every loaded-ping RTT, in order */
+  rttLoadedSamplesMs?: number[];
   loadedPingLoss?: number | null;
   rssClientMiB?: number | null;
   rssServerMiB?: number | null;
@@ -179,6 +186,8 @@ async function measure(lab: Lab, seconds: number, o: { mptcp?: boolean; bind?: s
     rttIdleMs: idle.medianMs,
     rttLoadedMs: loaded.medianMs,
     rttLoadedP90Ms: quantile(loaded.rttsMs, 0.9),
+    rttLoadedMeanMs: loaded.avgMs,
+    rttLoadedSamplesMs: loaded.rttsMs,
     loadedPingLoss: loaded.transmitted ? 1 - loaded.received / loaded.transmitted : null,
     rssClientMiB: up.rss?.[0] ?? null,
     rssServerMiB: up.rss?.[1] ?? null,
@@ -358,6 +367,8 @@ async function main(): Promise<number> {
     process.stderr.write(`bench: exceeded ${TIME_LIMIT_MS / 1000} s, aborting\n`);
     process.exit(2); // the lab's exit hook tears the namespaces down
   }, TIME_LIMIT_MS);
+  const loadStart = os.loadavg();
+  if (loadStart[0] > 1) log(`warning: load average ${loadStart[0].toFixed(1)} before the bench: other work shares the CPUs, CPU-bound (unshaped) rows will be low and noisy`);
   const lab = await Lab.create({ links: SHAPED.map((r) => ({ rateMbit: r })) });
   const shapes: ShapeResult[] = [];
   try {
@@ -372,12 +383,13 @@ async function main(): Promise<number> {
   const r = ratios(shapes);
   const out = {
     date: new Date().toISOString(),
-    machine: { cores: os.cpus().length, cpu: os.cpus()[0]?.model, kernel: os.release(), congestionControl: DEFAULT_CONGESTION },
+    machine: { cores: os.cpus().length, cpu: os.cpus()[0]?.model, kernel: os.release(), congestionControl: DEFAULT_CONGESTION, loadavgStart: loadStart, loadavgEnd: os.loadavg() },
     secondsPerDirection: args.seconds,
     shapes,
     ratios: r,
   };
   for (const s of shapes) console.log(`\n== links ${s.shape} ==\n${table(s)}`);
+  console.log(`\nload average before/after: ${loadStart[0].toFixed(1)} / ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} CPUs (RTT load = median of 5 Hz pings during the upload; p90 in brackets)`);
   console.log(`\nratios:\n${formatRatios(r)}`);
   const file = path.resolve(__dirname, '../../..', 'test-artifacts', 'bench.json');
   fs.mkdirSync(path.dirname(file), { recursive: true });
