@@ -1,15 +1,16 @@
 // Network-namespace lab: the one topology every integration test, e2e test, demo and benchmark uses.
 //
-//   client ns  <prefix>-<pid>-<id>-c                server ns  <prefix>-<pid>-<id>-s           internet ns  <prefix>-<pid>-<id>-i
-//  +-------------------------------+               +----------------------------------+       +---------------------------+
-//  | bl0 10.100.0.2/24  [TBF up] ==|== veth link 0 ==|== sl0 10.100.0.1/24 [TBF down] |       |                           |
-//  | bl1 10.100.1.2/24  [TBF up] ==|== veth link 1 ==|== sl1 10.100.1.1/24 [TBF down] |       |                           |
-//  | bl2 10.100.2.2/24  [TBF up] ==|== veth link 2 ==|== sl2 10.100.2.1/24 [TBF down] |       |                           |
-//  |  ... addLink(): bl<n> 10.100.n.2                |   lo  198.19.0.1/32 ("public")   |       |                           |
-//  | default via 10.100.i.1 metric 100+i (every i)   |   up0 198.18.0.2/24 =============|=======|= net0 198.18.0.1/24       |
-//  +-------------------------------+               | ip_forward=1, optional masquerade |       | route 198.19.0.0/24 via   |
-//                                                  | of client sources out of up0      |       |   198.18.0.2, nothing else |
-//                                                  +----------------------------------+       +---------------------------+
+//   client ns <prefix>-<pid>-<id>-c      server ns <prefix>-<pid>-<id>-s        internet ns <prefix>-<pid>-<id>-i
+//  +------------------------------+     +----------------------------------+     +-----------------------------+
+//  | bl0 10.100.0.2/24 [TBF up] ==|=====|== sl0 10.100.0.1/24 [TBF down]   |     |                             |
+//  | bl1 10.100.1.2/24 [TBF up] ==|=====|== sl1 10.100.1.1/24 [TBF down]   |     |                             |
+//  | bl2 10.100.2.2/24 [TBF up] ==|=====|== sl2 10.100.2.1/24 [TBF down]   |     |                             |
+//  | (addLink: bl<n> 10.100.n.2)  |     |   lo  198.19.0.1/32  "public"    |     |                             |
+//  |                              |     |   up0 198.18.0.2/24            ==|=====|== net0 198.18.0.1/24        |
+//  | default via 10.100.i.1       |     | ip_forward=1                     |     | route 198.19.0.0/24 via     |
+//  |   metric 100+i, every link i |     | lab NAT (opt-in): masquerade     |     |   198.18.0.2; no route back |
+//  +------------------------------+     |   client sources out of up0      |     |   to 10.100/16 or any pool  |
+//                                       +----------------------------------+     +-----------------------------+
 //
 // Addresses. Every range exists only inside these namespaces (nothing here is routed to the host):
 // link i is its own /24 10.100.i.0/24 (client end .2, gateway = server end .1), like N home
@@ -49,6 +50,11 @@
 //
 // Sysctls: rp_filter=2 (loose) everywhere — strict reverse-path filtering drops MPTCP subflows
 // whose replies come back on a non-preferred link; net.mptcp.enabled=1; ip_forward=1 on server.
+//
+// Link controls. linkDown(i): both ends admin-down (client loses IFF_UP, its routes through the
+// link are flushed) or {mode: 'carrier'}: only the server end, so the client sees NO-CARRIER
+// like a pulled cable. linkUp(i) restores the lab's default route (as DHCP would). blackhole(i):
+// nft drop at the server end both ways while both interfaces stay up (a dead upstream).
 //
 // Lifetime. Names embed the owner pid; a marker file in /run/braid-lab/ records the owner's
 // start time (pid reuse). Live labs are kept in a registry and destroyed synchronously on
