@@ -10,7 +10,9 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const out = (...p) => path.join(root, 'dist', ...p);
 const dev = process.argv.includes('--dev');
 
-fs.rmSync(out('renderer'), { recursive: true, force: true });
+// tsc also writes dist/renderer/** (the pure store modules the unit tests import): replace only
+// this bundler's own files
+for (const f of ['index.html', 'app.js', 'app.css', 'app.js.map']) fs.rmSync(out('renderer', f), { force: true });
 fs.mkdirSync(out('renderer'), { recursive: true });
 
 const renderer = await build({

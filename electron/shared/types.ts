@@ -58,6 +58,10 @@ export interface PathView {
   /** data cap in bytes and bytes used this billing period, once the engine reports them */
   capBytes?: number;
   capUsedBytes?: number;
+  /** what happens at the cap */
+  capAction?: 'off' | 'backup';
+  /** when the billing period ends (ms) */
+  capPeriodEnd?: number;
 }
 
 export interface TunnelView {
@@ -70,6 +74,10 @@ export interface TunnelView {
   interface?: string;
   mptcp?: boolean;
   reconnects: number;
+  /** the last path lost under traffic and how long traffic took to move on */
+  lastFailover?: { link: string; gapMs: number; at: number };
+  /** other MPTCP endpoint managers (NetworkManager, mptcpd), in words, when present */
+  coexistence?: string;
 }
 
 export interface AggregateView {

@@ -12,7 +12,18 @@ import { Sidebar } from './Sidebar';
 export function App() {
   const loaded = useStore((s) => s.loaded);
   const view = useStore((s) => s.view);
-  const setup = useStore((s) => needsSetup(s.settings, s.tunnel));
+  const needed = useStore((s) => needsSetup(s.settings, s.tunnel, s.engineServer));
+  const engineHasServer = useStore((s) => s.health?.state === 'ready' && Boolean(s.tunnel?.server));
+  const setup = useStore((s) => s.setupOpen);
+  const setSetupOpen = useStore((s) => s.setSetupOpen);
+  // setup opens on first run and stays open while the user works through it (saving the
+  // server must not yank the page away); it closes when finished or the engine has a server
+  useEffect(() => {
+    if (needed) setSetupOpen(true);
+  }, [needed, setSetupOpen]);
+  useEffect(() => {
+    if (engineHasServer) setSetupOpen(false);
+  }, [engineHasServer, setSetupOpen]);
   const main = useRef<HTMLElement>(null);
 
   // move focus to the new page's heading so screen readers announce the change

@@ -2,15 +2,14 @@ import { useEffect } from 'react';
 import { useStore } from '../store/store';
 import { Icon } from './Icon';
 
-/** transient messages, announced politely; errors stay until dismissed or replaced */
+/** transient messages, announced politely */
 export function Toasts() {
   const toasts = useStore((s) => s.toasts);
   const dismiss = useStore((s) => s.dismiss);
+  // messages leave by themselves: information after 4 s, errors after 12 s (or when dismissed)
   useEffect(() => {
-    const info = toasts.filter((t) => t.tone === 'info');
-    if (!info.length) return;
-    const timer = setTimeout(() => info.forEach((t) => dismiss(t.id)), 4000);
-    return () => clearTimeout(timer);
+    const timers = toasts.map((t) => setTimeout(() => dismiss(t.id), t.tone === 'info' ? 4000 : 12_000));
+    return () => timers.forEach(clearTimeout);
   }, [toasts, dismiss]);
   return (
     <div className="toasts" role="status" aria-live="polite">

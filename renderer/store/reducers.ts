@@ -24,6 +24,8 @@ export interface DataState {
   samples: StatsSample[];
   windowSeconds: number;
   settings: SettingsView | null;
+  /** the last server the engine reported in this session: an engine that stops is not a first run */
+  engineServer: string;
 }
 
 export const initialData: DataState = {
@@ -37,6 +39,7 @@ export const initialData: DataState = {
   samples: [],
   windowSeconds: 600,
   settings: null,
+  engineServer: '',
 };
 
 export function applySnapshot(_state: DataState, snap: AppSnapshot): DataState {
@@ -51,6 +54,7 @@ export function applySnapshot(_state: DataState, snap: AppSnapshot): DataState {
     samples: trimSamples(snap.history.samples, snap.history.windowSeconds),
     windowSeconds: snap.history.windowSeconds,
     settings: snap.settings,
+    engineServer: snap.tunnel?.server || _state.engineServer,
   };
 }
 
@@ -63,7 +67,7 @@ export function applyNotice(state: DataState, message: NotifyMessage): DataState
     case 'app':
       return { ...next, health: message.notice.data };
     case 'tunnel':
-      return { ...next, tunnel: message.notice.data };
+      return { ...next, tunnel: message.notice.data, engineServer: message.notice.data?.server || state.engineServer };
     case 'paths':
       return { ...next, paths: message.notice.data };
     case 'links':

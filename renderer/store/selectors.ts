@@ -67,6 +67,7 @@ export function connectionSummary(s: Pick<DataState, 'health' | 'tunnel' | 'path
   }
   const parts = [`${active} of ${wanted} ${wanted === 1 ? 'link' : 'links'} active`, `server ${t.server}`];
   if (t.address) parts.push(`tunnel address ${t.address}`);
+  if (t.lastFailover) parts.push(`last failover ${Math.round(t.lastFailover.gapMs)} ms (${t.lastFailover.link})`);
   if (t.mptcp === false) parts.unshift('Multipath TCP unavailable: fell back to a single path');
   return { title: OVERALL_TITLE[overall], detail: parts.join(' · ') };
 }
@@ -106,11 +107,13 @@ export const KIND_LABEL: Record<PathView['kind'], string> = {
 export const MODE_LABEL: Record<PathView['mode'], string> = { on: 'On', backup: 'Backup', off: 'Off' };
 
 /** data used this session and the cap, in words */
-export function dataUsage(p: PathView): { used: string; cap: string; fraction?: number; warn: boolean } {
+export function dataUsage(p: PathView): { label: string; used: string; cap: string; fraction?: number; warn: boolean } {
+  const period = p.capUsedBytes !== undefined;
   const usedBytes = p.capUsedBytes ?? p.upBytes + p.downBytes;
-  if (!p.capBytes) return { used: formatBytes(usedBytes), cap: 'No cap', warn: false };
+  const label = period ? 'Used this period' : 'Data used';
+  if (!p.capBytes) return { label, used: formatBytes(usedBytes), cap: 'No cap', warn: false };
   const fraction = Math.min(1, usedBytes / p.capBytes);
-  return { used: formatBytes(usedBytes), cap: formatBytes(p.capBytes), fraction, warn: fraction >= 0.75 };
+  return { label, used: formatBytes(usedBytes), cap: formatBytes(p.capBytes), fraction, warn: fraction >= 0.75 };
 }
 
 export function formatShare(share: number): string {
@@ -121,6 +124,7 @@ export function formatShare(share: number): string {
 
 export function formatRtt(ms: number | undefined): string {
   if (ms === undefined || !Number.isFinite(ms)) return '—';
+  if (ms < 0.1) return '<0.1 ms';
   return ms < 10 ? `${ms.toFixed(1)} ms` : `${Math.round(ms)} ms`;
 }
 
@@ -131,10 +135,48 @@ export function recentEvents(events: EventView[], limit = 50): EventView[] {
 
 /** the engine's 'path' events carry the transition in the message: make failures stand out */
 export function eventTone(e: EventView): Tone {
+  if (e.kind === 'tunnel' && /-> ?(connecting|disconnect)/.test(e.message)) return 'muted';
   if (/-> ?failed|unreachable|lost|error|fell back/i.test(e.message) || e.severity === 'error') return 'bad';
   if (/-> ?(active|connected)|tunnel up|\bback\b/i.test(e.message)) return 'good';
   if (e.severity === 'warning') return 'busy';
   return 'muted';
+}
+
+const TUNNEL_WORDS: Record<string, string> = {
+  connected: 'Connected',
+  connecting: 'Connecting…',
+  disconnected: 'Disconnected',
+  disconnecting: 'Disconnecting…',
+  error: 'Tunnel error',
+};
+
+/** an engine event in plain words ("bl1 lost: link is down" rather than "bl1: active -> failed") */
+export function eventText(e: EventView): string {
+  const path = /^(\S+): (\w+) -> (\w+)(?: \((.*)\))?$/.exec(e.message);
+  if (e.kind === 'path' && path) {
+    const [, link, from, to, reason] = path;
+    switch (to) {
+      case 'active':
+        return from === 'failed' || from === 'unreachable' ? `${link} is back` : `${link} joined`;
+      case 'backup':
+        return `${link} standing by as backup`;
+      case 'failed':
+        return `${link} lost${reason ? `: ${reason}` : ''}`;
+      case 'unreachable':
+        return `${link} cannot reach the server${reason ? `: ${reason}` : ''}`;
+      case 'joining':
+        return `${link} joining`;
+      case 'idle':
+        return reason === 'turned off' ? `${link} turned off` : `${link} idle${reason ? `: ${reason}` : ''}`;
+      default:
+        return `${link} ${to}${reason ? `: ${reason}` : ''}`;
+    }
+  }
+  const tunnel = /^(\w+) -> (\w+)$/.exec(e.message);
+  if (e.kind === 'tunnel' && tunnel) return TUNNEL_WORDS[tunnel[2]!] ?? e.message;
+  const up = /^tunnel up as (\S+)(.*)$/.exec(e.message);
+  if (e.kind === 'connected' && up) return `Tunnel up, address ${up[1]}${up[2]}`;
+  return e.message;
 }
 
 export function formatClock(at: number): string {
@@ -143,10 +185,11 @@ export function formatClock(at: number): string {
   return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
 }
 
-/** first run: no server in the user's settings and none known by the engine */
-export function needsSetup(settings: SettingsView | null, tunnel: TunnelView | null): boolean {
+/** first run: no server in the user's settings and none known from the engine (now or earlier
+ *  in this session: an engine that stops is not a first run) */
+export function needsSetup(settings: SettingsView | null, tunnel: TunnelView | null, engineServer = ''): boolean {
   if (!settings) return false;
-  if (settings.server.host) return false;
+  if (settings.server.host || engineServer) return false;
   return !tunnel || !tunnel.server || tunnel.server.startsWith(':');
 }
 

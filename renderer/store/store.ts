@@ -20,6 +20,8 @@ export interface UiState {
   /** actions in flight, e.g. "tunnel" or "mode:eth0" */
   pending: Record<string, boolean>;
   toasts: Toast[];
+  /** first-run setup stays open until finished or the engine runs with a server */
+  setupOpen: boolean;
 }
 
 export interface Actions {
@@ -30,6 +32,7 @@ export interface Actions {
   setPending(key: string, on: boolean): void;
   toast(tone: Toast['tone'], text: string): void;
   dismiss(id: number): void;
+  setSetupOpen(open: boolean): void;
 }
 
 export type Store = DataState & UiState & Actions;
@@ -42,6 +45,7 @@ export const useStore = create<Store>()((set) => ({
   bridge: 'connecting',
   pending: {},
   toasts: [],
+  setupOpen: false,
   snapshot: (snap) => set((s) => applySnapshot(s, snap)),
   notice: (message) => set((s) => applyNotice(s, message)),
   setView: (view) => set({ view }),
@@ -55,4 +59,5 @@ export const useStore = create<Store>()((set) => ({
     }),
   toast: (tone, text) => set((s) => ({ toasts: [...s.toasts.slice(-2), { id: ++toastId, tone, text }] })),
   dismiss: (id) => set((s) => ({ toasts: s.toasts.filter((t) => t.id !== id) })),
+  setSetupOpen: (setupOpen) => set({ setupOpen }),
 }));

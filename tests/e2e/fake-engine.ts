@@ -97,6 +97,16 @@ export class FakeEngine implements EngineApi {
     this.tick();
   }
 
+  async setLinkCap(link: string): Promise<void> {
+    if (!this.links.some((x) => x.name === link)) throw new EngineRequestError(`unknown link ${link}`);
+    throw new EngineRequestError('data caps are not simulated by the fake engine');
+  }
+
+  /** the fake keeps no rate history */
+  history(): [] {
+    return [];
+  }
+
   /** lab-like link failure */
   setLinkUp(link: string, up: boolean): void {
     const l = this.links.find((x) => x.name === link);

@@ -3,7 +3,9 @@
 import type { ClientStatus, EngineEvent, PathStatus, TunnelStatus } from '../../protocol/control';
 import type { AggregateView, EventView, PathView, StatsSample, TunnelView } from '../../shared/types';
 
-export function toTunnelView(t: TunnelStatus): TunnelView {
+export function toTunnelView(s: ClientStatus): TunnelView {
+  const t = s.tunnel;
+  const coexistence = s.coexistence && (s.coexistence.networkManager || s.coexistence.mptcpd) ? s.coexistence.message ?? coexistenceWords(s.coexistence) : undefined;
   return {
     state: t.state,
     target: t.target,
@@ -14,11 +16,28 @@ export function toTunnelView(t: TunnelStatus): TunnelView {
     interface: t.interface,
     mptcp: t.mptcp,
     reconnects: t.reconnects,
+    lastFailover: s.lastFailover,
+    coexistence,
   };
 }
 
+function coexistenceWords(c: { networkManager: boolean; mptcpd: boolean }): string {
+  const who = [c.networkManager ? 'NetworkManager' : '', c.mptcpd ? 'mptcpd' : ''].filter(Boolean).join(' and ');
+  return `${who} also manage${c.networkManager && c.mptcpd ? '' : 's'} MPTCP endpoints on this machine`;
+}
+
+/** usage and caps (the links issue); read structurally so older engines simply have none */
+interface UsageWire {
+  txBytes?: number;
+  rxBytes?: number;
+  periodEnd?: number;
+  cap?: { bytes?: number; action?: 'off' | 'backup' };
+}
+
 export function toPathView(p: PathStatus): PathView {
-  const extra = p as PathStatus & { capBytes?: unknown; capUsedBytes?: unknown };
+  const usage = (p as PathStatus & { usage?: UsageWire }).usage;
+  const capBytes = typeof usage?.cap?.bytes === 'number' ? usage.cap.bytes : undefined;
+  const used = usage && typeof usage.txBytes === 'number' && typeof usage.rxBytes === 'number' ? usage.txBytes + usage.rxBytes : undefined;
   return {
     link: p.link,
     kind: p.kind,
@@ -32,9 +51,10 @@ export function toPathView(p: PathStatus): PathView {
     downBytes: p.rxBytes,
     share: p.share,
     rttMs: p.subflow?.rttMs,
-    // caps arrive with the links issue; read them if the engine already sends them
-    capBytes: typeof extra.capBytes === 'number' ? extra.capBytes : undefined,
-    capUsedBytes: typeof extra.capUsedBytes === 'number' ? extra.capUsedBytes : undefined,
+    capBytes,
+    capUsedBytes: used,
+    capAction: usage?.cap?.action,
+    capPeriodEnd: usage?.periodEnd,
   };
 }
 

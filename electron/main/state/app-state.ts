@@ -89,7 +89,7 @@ export class AppState {
 
   /** a new engine status (or null: no engine) */
   setStatus(status: ClientStatus | null): void {
-    this.tunnel = status ? toTunnelView(status.tunnel) : null;
+    this.tunnel = status ? toTunnelView(status) : null;
     this.paths = status ? status.paths.map(toPathView) : [];
     this.aggregate = status ? toAggregateView(status) : ZERO;
     this.events = status ? status.events.map(toEventView) : this.events;

@@ -15,6 +15,23 @@ function withAlpha(hex: string, alpha: number): string {
   return `rgba(${(n >> 16) & 255}, ${(n >> 8) & 255}, ${n & 255}, ${alpha})`;
 }
 
+/** tick positions (seconds) at a round step that gives about six labels */
+function timeTicks(min: number, max: number): number[] {
+  const span = max - min;
+  const step = [10, 15, 30, 60, 120, 300].find((s) => span / s <= 7) ?? 600;
+  const out: number[] = [];
+  for (let t = Math.ceil(min / step) * step; t <= max; t += step) out.push(t);
+  return out;
+}
+
+/** 14:05 (with seconds when the ticks are closer than a minute) */
+function clock(t: number, ticks: number[]): string {
+  const d = new Date(t * 1000);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const withSeconds = ticks.length > 1 && ticks[1]! - ticks[0]! < 60;
+  return `${pad(d.getHours())}:${pad(d.getMinutes())}${withSeconds ? `:${pad(d.getSeconds())}` : ''}`;
+}
+
 const darkQuery = () => window.matchMedia('(prefers-color-scheme: dark)');
 
 /** 'dark' | 'light', following the system setting live */
@@ -44,11 +61,16 @@ export function BandwidthChart(props: { samples: StatsSample[]; links: string[];
     const gridColor = cssVar('--grid');
     const series: uPlot.Series[] = [{}];
     const bands: uPlot.Band[] = [];
+    const alpha = scheme === 'dark' ? 0.6 : 0.5;
+    // each link is a filled band between its cumulative line and the one below; the bands
+    // carry no stroke (a stroke would draw the top link's colour over the whole stack), a
+    // neutral line draws the total on top
     links.forEach((link, i) => {
       const color = linkColor(i);
-      series.push({ label: link, stroke: color, width: 1.5, fill: i === 0 ? withAlpha(color, 0.35) : undefined, points: { show: false } });
-      if (i > 0) bands.push({ series: [i + 1, i], fill: withAlpha(color, 0.35) });
+      series.push({ label: link, stroke: 'transparent', width: 0, fill: i === 0 ? withAlpha(color, alpha) : undefined, points: { show: false } });
+      if (i > 0) bands.push({ series: [i + 1, i], fill: withAlpha(color, alpha) });
     });
+    series.push({ label: 'total', stroke: cssVar('--text-2'), width: 1.25, points: { show: false } });
     const opts: uPlot.Options = {
       width: el.clientWidth || 600,
       height,
@@ -64,9 +86,10 @@ export function BandwidthChart(props: { samples: StatsSample[]; links: string[];
           stroke: axisColor,
           grid: { show: false },
           ticks: { show: false },
-          size: 28,
-          space: 90,
+          size: 26,
           font: '11px system-ui, sans-serif',
+          splits: (_u, _i, min, max) => timeTicks(min, max),
+          values: (_u, ticks) => ticks.map((t) => clock(t, ticks)),
         },
         {
           stroke: axisColor,
@@ -78,7 +101,7 @@ export function BandwidthChart(props: { samples: StatsSample[]; links: string[];
         },
       ],
     };
-    const empty: uPlot.AlignedData = [[], ...links.map(() => [] as number[])];
+    const empty: uPlot.AlignedData = [[], ...links.map(() => [] as number[]), []];
     const u = new uPlot(opts, empty, el);
     plot.current = u;
     const resize = new ResizeObserver(() => u.setSize({ width: el.clientWidth, height }));
@@ -97,8 +120,11 @@ export function BandwidthChart(props: { samples: StatsSample[]; links: string[];
     const now = samples.length ? samples[samples.length - 1]!.at : Date.now();
     const { x, stacked } = stackedSeries(samples, links, now, seconds);
     u.batch(() => {
-      u.setData([x, ...stacked] as uPlot.AlignedData, false);
-      u.setScale('x', { min: now / 1000 - seconds, max: now / 1000 });
+      u.setData([x, ...stacked, stacked[stacked.length - 1] ?? x.map(() => 0)] as uPlot.AlignedData, false);
+      // a young history fills the width and grows until it spans the chosen window
+      const first = samples.length ? samples[0]!.at / 1000 : now / 1000;
+      const min = Math.max(now / 1000 - seconds, Math.min(first, now / 1000 - 60));
+      u.setScale('x', { min, max: now / 1000 });
     });
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [samples, linkKey, seconds]);

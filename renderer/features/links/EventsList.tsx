@@ -1,6 +1,6 @@
 // What happened to the links and the tunnel, newest first.
 import { useStore } from '../../store/store';
-import { eventTone, formatClock, recentEvents } from '../../store/selectors';
+import { eventText, eventTone, formatClock, recentEvents } from '../../store/selectors';
 
 export function EventsList({ limit }: { limit: number }) {
   const events = useStore((s) => s.events);
@@ -12,7 +12,9 @@ export function EventsList({ limit }: { limit: number }) {
         <li key={e.id} className={`tone-${eventTone(e)}`}>
           <time dateTime={new Date(e.at).toISOString()}>{formatClock(e.at)}</time>
           <span className="dot" aria-hidden="true" />
-          <span className="event-text">{e.message}</span>
+          <span className="event-text" title={e.message}>
+            {eventText(e)}
+          </span>
         </li>
       ))}
     </ol>

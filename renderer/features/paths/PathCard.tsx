@@ -63,14 +63,14 @@ export function PathCard({ path, index, canWrite }: { path: PathView; index: num
           </dd>
         </div>
         <div>
-          <dt>Data used</dt>
+          <dt>{usage.label}</dt>
           <dd>{usage.used}</dd>
         </div>
         <div>
           <dt>Cap</dt>
-          <dd className={usage.warn ? 'warn' : undefined}>
+          <dd className={usage.warn ? 'warn' : undefined} title={path.capAction ? `At the cap the link turns ${path.capAction === 'off' ? 'off' : 'to backup'}` : undefined}>
             {usage.cap}
-            {usage.fraction !== undefined ? ` (${Math.round(usage.fraction * 100)} % used)` : ''}
+            {usage.fraction !== undefined ? ` · ${Math.round(usage.fraction * 100)} %` : ''}
           </dd>
         </div>
       </dl>

@@ -7,6 +7,7 @@ export function PathsView() {
   const paths = useStore((s) => s.paths);
   const writable = useStore(canWrite);
   const ready = useStore((s) => s.health?.state === 'ready');
+  const coexistence = useStore((s) => s.tunnel?.coexistence);
   return (
     <div className="page">
       <header className="page-head">
@@ -16,6 +17,11 @@ export function PathsView() {
           until the others fail; <strong>Off</strong> links are left alone.
         </p>
       </header>
+      {coexistence && (
+        <p className="note" role="note">
+          {coexistence}. Braid keeps its own links’ endpoints; the others may add their own.
+        </p>
+      )}
       {paths.length === 0 ? (
         <div className="card empty">
           <p>{ready ? 'The engine has no links configured yet.' : 'Paths appear here once the engine is running.'}</p>

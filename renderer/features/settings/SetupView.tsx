@@ -6,7 +6,9 @@ import { DeviceSection, EngineConfigSection, InviteForm, ServerSection } from '.
 
 export function SetupView() {
   const settings = useStore((s) => s.settings);
+  const close = useStore((s) => s.setSetupOpen);
   if (!settings) return null;
+  const ready = Boolean(settings.server.host && settings.device.hasSecret);
   return (
     <div className="page setup" data-testid="setup">
       <header className="setup-head">
@@ -40,6 +42,11 @@ export function SetupView() {
           <EngineConfigSection settings={settings} />
         </li>
       </ol>
+      <div className="actions setup-done">
+        <button type="button" className={`button${ready ? ' primary' : ''}`} onClick={() => close(false)}>
+          {ready ? 'Done: go to the overview' : 'Skip for now'}
+        </button>
+      </div>
     </div>
   );
 }

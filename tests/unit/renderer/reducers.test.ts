@@ -25,6 +25,11 @@ test('notices before the snapshot or with an old seq are ignored; newer ones app
   const fresh = applyNotice(s, { group: 'app', name: 'health', notice: { seq: 11, data: { ...snap.health, state: 'not-running' } } });
   assert.equal(fresh.health?.state, 'not-running');
   assert.equal(fresh.seq, 11);
+  const tunnel = { state: 'connected' as const, target: 'connected' as const, since: 0, server: '198.19.0.1:7443', reconnects: 0 };
+  const up = applyNotice(fresh, { group: 'tunnel', name: 'changed', notice: { seq: 12, data: tunnel } });
+  const gone = applyNotice(up, { group: 'tunnel', name: 'changed', notice: { seq: 13, data: null } });
+  assert.equal(gone.tunnel, null);
+  assert.equal(gone.engineServer, '198.19.0.1:7443', 'the engine’s server is remembered while it is away');
 });
 
 test('samples: one per second, bounded by the window', () => {

@@ -6,6 +6,7 @@ import {
   axisRate,
   connectionSummary,
   dataUsage,
+  eventText,
   eventTone,
   formatBytes,
   formatRate,
@@ -61,6 +62,7 @@ test('rates and sizes read naturally', () => {
   assert.equal(formatShare(0.623), '62 %');
   assert.equal(formatRtt(undefined), '—');
   assert.equal(formatRtt(4.26), '4.3 ms');
+  assert.equal(formatRtt(0.03), '<0.1 ms');
   assert.equal(formatRtt(36.4), '36 ms');
 });
 
@@ -83,6 +85,7 @@ test('overall state and the header summary', () => {
     detail: '2 of 2 links active · server 198.19.0.1:7443 · tunnel address 10.77.0.2',
   });
   assert.equal(connectionSummary({ health: ready, tunnel: t('disconnected', 'disconnected'), paths }).title, 'Off');
+  assert.match(connectionSummary({ health: ready, tunnel: { ...t('connected'), lastFailover: { link: 'wlan0', gapMs: 420.4, at: 0 } }, paths }).detail, /last failover 420 ms \(wlan0\)$/);
   assert.equal(connectionSummary({ health: ready, tunnel: t('connecting'), paths }).title, 'Connecting…');
   assert.equal(connectionSummary({ health: ready, tunnel: { ...t('error'), cause: 'server refused our key' }, paths }).detail, 'server refused our key');
   const down: EngineHealth = { state: 'not-running', message: 'Engine not running — start it with `systemctl start braidd`', socketPath: '/s' };
@@ -116,11 +119,12 @@ test('stacked chart series: cumulative by link in link order, only inside the wi
 });
 
 test('data usage and caps', () => {
-  assert.deepEqual(dataUsage(p('a', 'active', 'on', { upBytes: 1e6, downBytes: 2e6 })), { used: '3.0 MB', cap: 'No cap', warn: false });
+  assert.deepEqual(dataUsage(p('a', 'active', 'on', { upBytes: 1e6, downBytes: 2e6 })), { label: 'Data used', used: '3.0 MB', cap: 'No cap', warn: false });
   const capped = dataUsage(p('a', 'active', 'on', { capBytes: 10e9, capUsedBytes: 8e9 }));
   assert.equal(capped.cap, '10.00 GB');
   assert.equal(capped.fraction, 0.8);
   assert.equal(capped.warn, true);
+  assert.equal(capped.label, 'Used this period');
 });
 
 test('events: newest first, failures stand out', () => {
@@ -133,12 +137,25 @@ test('events: newest first, failures stand out', () => {
   assert.equal(eventTone(ev(4, 'cap at 75 %', 'warning')), 'busy');
 });
 
+test('events in plain words', () => {
+  const ev = (kind: string, message: string): EventView => ({ id: message, at: 0, kind, message, severity: 'info' });
+  assert.equal(eventText(ev('path', 'bl1: active -> failed (link is down)')), 'bl1 lost: link is down');
+  assert.equal(eventText(ev('path', 'bl1: failed -> active')), 'bl1 is back');
+  assert.equal(eventText(ev('path', 'bl2: idle -> active')), 'bl2 joined');
+  assert.equal(eventText(ev('path', 'bl2: active -> idle (turned off)')), 'bl2 turned off');
+  assert.equal(eventText(ev('path', 'usb0: joining -> backup')), 'usb0 standing by as backup');
+  assert.equal(eventText(ev('tunnel', 'connecting -> connected')), 'Connected');
+  assert.equal(eventText(ev('connected', 'tunnel up as 10.77.0.2/24')), 'Tunnel up, address 10.77.0.2/24');
+  assert.equal(eventText(ev('failover', 'wlan0 lost: 420 ms gap')), 'wlan0 lost: 420 ms gap');
+});
+
 test('first run needs setup only when neither the user nor the engine knows a server', () => {
   const settings = (host: string) => ({ server: { host, port: 7443, publicKey: '' } }) as SettingsView;
   assert.equal(needsSetup(settings(''), null), true);
   assert.equal(needsSetup(settings(''), t('connected')), false);
   assert.equal(needsSetup(settings('vpn.example.org'), null), false);
   assert.equal(needsSetup(null, null), false);
+  assert.equal(needsSetup(settings(''), null, '198.19.0.1:7443'), false, 'the engine stopped: not a first run');
 });
 
 test('messages with `code`', () => {
