@@ -1,6 +1,6 @@
 // What the control socket exposes of a running engine (client or server mode). The control
 // server depends only on this interface, so it can be unit-tested with a fake engine.
-import type { EngineStatus, LinkMode } from '../protocol/control';
+import type { EngineStatus, HistorySample, LinkCap, LinkMode } from '../protocol/control';
 
 export interface EngineApi {
   readonly mode: 'client' | 'server';
@@ -12,6 +12,10 @@ export interface EngineApi {
   setTargetState(state: 'connected' | 'disconnected'): Promise<void>;
   /** client only: persist a link's mode and apply it live */
   setLinkMode(link: string, mode: LinkMode): Promise<void>;
+  /** client only: set (null: remove) a link's data cap, persist it and enforce it live */
+  setLinkCap(link: string, cap: LinkCap | null): Promise<void>;
+  /** client only: rate samples taken after sinceMs (the last 10 minutes when omitted), oldest first */
+  history(sinceMs?: number): HistorySample[];
 }
 
 /** a request the engine cannot serve in its mode or state; the message is shown to the user */

@@ -31,8 +31,37 @@ export const SubflowStatusSchema = z.object({
 });
 export type SubflowStatus = z.infer<typeof SubflowStatusSchema>;
 
+export const CapActionSchema = z.enum(['off', 'backup']);
+export type CapAction = z.infer<typeof CapActionSchema>;
+
+export const BillingDaySchema = z.number().int().min(1).max(28);
+
+/** a data cap: at `bytes` (sent + received) in a billing period the link drops to `action` */
+export const LinkCapSchema = z.object({
+  bytes: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
+  /** the period starts on this day of the month at 00:00 local time */
+  billingDay: BillingDaySchema,
+  action: CapActionSchema,
+});
+export type LinkCap = z.infer<typeof LinkCapSchema>;
+
+/** a link's data use in its current billing period (survives engine restarts) */
+export const LinkUsageSchema = z.object({
+  periodStart: z.number(),
+  /** when the next period starts and the counters go back to 0 */
+  periodEnd: z.number().optional(),
+  txBytes: z.number(),
+  rxBytes: z.number(),
+  cap: LinkCapSchema.optional(),
+  /** (txBytes + rxBytes) / cap.bytes; 1 or more: the cap is reached */
+  capFraction: z.number().optional(),
+});
+export type LinkUsage = z.infer<typeof LinkUsageSchema>;
+
 export const PathStatusSchema = z.object({
   link: z.string(),
+  /** the link's stable identity (MAC or NetworkManager connection): what modes and usage are kept under */
+  identity: z.string().optional(),
   kind: LinkKindSchema,
   mode: LinkModeSchema,
   state: PathStateSchema,
@@ -47,6 +76,7 @@ export const PathStatusSchema = z.object({
   rxBytes: z.number(),
   /** fraction 0..1 of the aggregate carried by this path over the last sample */
   share: z.number(),
+  usage: LinkUsageSchema.optional(),
 });
 export type PathStatus = z.infer<typeof PathStatusSchema>;
 
@@ -124,6 +154,17 @@ export type ServerStatus = z.infer<typeof ServerStatusSchema>;
 export const EngineStatusSchema = z.discriminatedUnion('mode', [ClientStatusSchema, ServerStatusSchema]);
 export type EngineStatus = z.infer<typeof EngineStatusSchema>;
 
+export const RatePairSchema = z.object({ txBps: z.number(), rxBps: z.number() });
+export type RatePair = z.infer<typeof RatePairSchema>;
+
+/** one second of the rate history: the aggregate and each link that had a path then */
+export const HistorySampleSchema = z.object({
+  at: z.number(),
+  aggregate: RatePairSchema,
+  links: z.record(z.string(), RatePairSchema),
+});
+export type HistorySample = z.infer<typeof HistorySampleSchema>;
+
 /** Methods: each is read or write; the engine checks the caller (SO_PEERCRED) per method. */
 export const MethodParams = {
   hello: z.object({ version: z.number().int(), client: z.string().max(100).optional() }),
@@ -131,6 +172,21 @@ export const MethodParams = {
   watch: z.object({}).strict(),
   setTargetState: z.object({ state: z.enum(['connected', 'disconnected']) }).strict(),
   setLinkMode: z.object({ link: z.string().min(1).max(64), mode: LinkModeSchema }).strict(),
+  /** bytes null removes the cap; billingDay and action default to the current cap's, else 1 and off */
+  setLinkCap: z
+    .object({
+      link: z.string().min(1).max(64),
+      bytes: LinkCapSchema.shape.bytes.nullable(),
+      billingDay: BillingDaySchema.optional(),
+      action: CapActionSchema.optional(),
+    })
+    .strict()
+    .refine((p) => p.bytes !== null || (p.billingDay === undefined && p.action === undefined), {
+      message: 'billingDay and action need bytes (bytes null removes the cap)',
+      path: ['bytes'],
+    }),
+  /** samples taken after sinceMs (all of the last 10 minutes when omitted), oldest first */
+  history: z.object({ sinceMs: z.number().optional() }).strict(),
 } as const;
 export type MethodName = keyof typeof MethodParams;
 export type MethodParamsOf<M extends MethodName> = z.infer<(typeof MethodParams)[M]>;
@@ -141,6 +197,8 @@ export const METHOD_ACCESS: Record<MethodName, 'read' | 'write'> = {
   watch: 'read',
   setTargetState: 'write',
   setLinkMode: 'write',
+  setLinkCap: 'write',
+  history: 'read',
 };
 
 export const HelloResultSchema = z.object({
@@ -151,6 +209,13 @@ export const HelloResultSchema = z.object({
   access: z.enum(['read', 'write']),
 });
 export type HelloResult = z.infer<typeof HelloResultSchema>;
+
+/** history result: as many samples as fit in one frame; with `more`, ask again from the last `at` */
+export const HistoryResultSchema = z.object({
+  samples: z.array(HistorySampleSchema),
+  more: z.boolean(),
+});
+export type HistoryResult = z.infer<typeof HistoryResultSchema>;
 
 export const RequestSchema = z.object({
   id: z.number().int().nonnegative(),

@@ -45,6 +45,12 @@ class RecordingEngine implements EngineApi {
   async setLinkMode(link: string, mode: string) {
     this.calls.push(`setLinkMode ${link} ${mode}`);
   }
+  async setLinkCap(link: string) {
+    this.calls.push(`setLinkCap ${link}`);
+  }
+  history() {
+    return [];
+  }
 }
 
 /** what a child process reports: its hello access, whether status worked, what a write did */

@@ -11,10 +11,13 @@ import {
   RequestSchema,
   type EngineStatus,
   type ErrorCode,
+  type LinkCap,
   type MethodName,
+  type MethodParamsOf,
 } from '../../protocol/control';
 import { EngineRequestError, type EngineApi } from '../engine-api';
 import type { Access } from './access';
+import { pageHistory } from './history-page';
 import { LineReader } from './line-reader';
 
 export interface ConnectionOptions {
@@ -174,6 +177,15 @@ export class ControlConnection {
         await engine.setLinkMode(link, mode);
         return {};
       }
+      case 'setLinkCap': {
+        const request = params.data as MethodParamsOf<'setLinkCap'>;
+        await engine.setLinkCap(request.link, resolveCap(request, currentCap(engine.status(), request.link)));
+        return {};
+      }
+      case 'history': {
+        const { sinceMs } = params.data as MethodParamsOf<'history'>;
+        return pageHistory(engine.history(sinceMs));
+      }
     }
   }
 
@@ -207,6 +219,23 @@ export class ControlConnection {
       this.close();
     }
   }
+}
+
+/**
+ * The cap a setLinkCap request asks for: a billing day or action left out keeps the link's
+ * current one (changing the size of a cap should not move its billing day), else 1 and off.
+ */
+export function resolveCap(request: MethodParamsOf<'setLinkCap'>, current: LinkCap | undefined): LinkCap | null {
+  if (request.bytes === null) return null;
+  return {
+    bytes: request.bytes,
+    billingDay: request.billingDay ?? current?.billingDay ?? 1,
+    action: request.action ?? current?.action ?? 'off',
+  };
+}
+
+function currentCap(status: EngineStatus, link: string): LinkCap | undefined {
+  return status.mode === 'client' ? status.paths.find((p) => p.link === link)?.usage?.cap : undefined;
 }
 
 function requestId(message: unknown): number | null {

@@ -169,6 +169,14 @@ export class ServerEngine implements EngineApi {
     throw new EngineRequestError('link modes are set on the device, not on the server');
   }
 
+  async setLinkCap(): Promise<void> {
+    throw new EngineRequestError('data caps are set on the device, not on the server');
+  }
+
+  history(): never {
+    throw new EngineRequestError('rate history is kept by the device engine, not on the server');
+  }
+
   private onConnection(socket: net.Socket): void {
     const remote = `${socket.remoteAddress}:${socket.remotePort}`;
     socket.on('error', () => undefined); // handshake failures are reported below

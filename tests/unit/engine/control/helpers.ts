@@ -5,7 +5,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import test from 'node:test';
-import type { ClientStatus, EngineStatus, LinkMode } from '../../../../electron/protocol/control';
+import type { ClientStatus, EngineStatus, HistorySample, LinkCap, LinkMode } from '../../../../electron/protocol/control';
 import { EngineRequestError, type EngineApi } from '../../../../electron/engine/engine-api';
 import type { AccountsPort } from '../../../../electron/engine/control/access';
 import type { CredentialPort, PeerIdentity } from '../../../../electron/engine/control/credentials';
@@ -39,6 +39,8 @@ export class FakeEngine implements EngineApi {
   readonly version = '9.9.9';
   current: EngineStatus = clientStatus();
   readonly calls: string[] = [];
+  /** what history() serves (filtered by sinceMs like the engine's ring) */
+  samples: HistorySample[] = [];
   /** next write call throws this */
   failWith: Error | undefined;
   private readonly listeners = new Set<() => void>();
@@ -64,6 +66,14 @@ export class FakeEngine implements EngineApi {
   async setLinkMode(link: string, mode: LinkMode): Promise<void> {
     this.calls.push(`setLinkMode ${link} ${mode}`);
     this.throwIfAsked();
+  }
+  async setLinkCap(link: string, cap: LinkCap | null): Promise<void> {
+    this.calls.push(`setLinkCap ${link} ${cap ? `${cap.bytes} day ${cap.billingDay} ${cap.action}` : 'none'}`);
+    this.throwIfAsked();
+  }
+  history(sinceMs?: number): HistorySample[] {
+    this.calls.push(`history ${sinceMs ?? 'all'}`);
+    return this.samples.filter((s) => sinceMs === undefined || s.at > sinceMs);
   }
   private throwIfAsked(): void {
     const error = this.failWith;
