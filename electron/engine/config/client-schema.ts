@@ -1,7 +1,8 @@
 // Client config file (/etc/braid/client.json): which server to reach, this device's key, which
 // links to bond and how traffic is routed into the tunnel.
 import { z } from 'zod';
-import { DEFAULT_CONTROL_SOCKET, LinkModeSchema, type LinkMode } from '../../protocol/control';
+import { DEFAULT_CONTROL_SOCKET, LinkModeSchema, type LinkCap, type LinkMode } from '../../protocol/control';
+import { linkCapSchema } from './cap';
 import {
   absolutePathSchema,
   checkUnique,
@@ -25,6 +26,7 @@ export const ClientLinkSchema = z.strictObject({
   /** the link's mode until the user changes it; default by kind (ethernet/wifi on, tethers backup) */
   mode: LinkModeSchema.optional(),
   gateway: ipSchema.optional(),
+  cap: linkCapSchema.optional(),
 });
 
 const RoutingSchema = z
@@ -83,6 +85,8 @@ export interface ClientLink {
   mode?: LinkMode;
   /** next hop on this link toward the server; learned from the routing table when absent */
   gateway?: string;
+  /** data cap per billing period; a cap set at run time (`braid cap`) takes precedence */
+  cap?: LinkCap;
 }
 
 /** a validated client config with defaults filled in and the secret key resolved */
