@@ -1,7 +1,15 @@
 // `braid` command line -> a Command value. Pure: no I/O, so every usage error is testable.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { DEFAULT_CLIENT_CONFIG, DEFAULT_SERVER_CONFIG } from '../engine/config';
-import { LinkModeSchema, type LinkMode } from '../protocol/control';
+import { parseDataSize } from '../engine/config/data-size';
+import { CapActionSchema, LinkModeSchema, type CapAction, type LinkMode } from '../protocol/control';
+
+/** what `braid cap` asks for; billing day and action left out keep the link's current ones */
+export interface CapRequest {
+  bytes: number;
+  billingDay?: number;
+  action?: CapAction;
+}
 
 export type Command =
   | { kind: 'help'; topic?: string }
@@ -9,6 +17,8 @@ export type Command =
   | { kind: 'status'; json: boolean; watch: boolean; socket?: string }
   | { kind: 'connect' | 'disconnect'; wait: boolean; timeoutS: number; socket?: string }
   | { kind: 'link'; name: string; mode: LinkMode; socket?: string }
+  | { kind: 'links'; json: boolean; socket?: string }
+  | { kind: 'cap'; name: string; cap: CapRequest | null; socket?: string }
   | { kind: 'keygen'; secretFile?: string }
   | { kind: 'pubkey'; secretFile?: string }
   | { kind: 'engine'; config: string; socket?: string; stateDir?: string }
@@ -36,7 +46,9 @@ commands:
   status        show the tunnel and every link (--json for scripts)
   connect       bring the tunnel up (and keep it up)
   disconnect    take the tunnel down
+  links         list the links: state, rates, data used this billing period
   link          set a link's mode: braid link NAME on|backup|off
+  cap           set a link's data cap: braid cap NAME 10GB, or remove it: braid cap NAME off
   keygen        create a key pair
   pubkey        print the public key of a secret key
   engine        run the client engine (what the braidd service runs)
@@ -50,8 +62,9 @@ exit status: 0 ok, 1 error, 2 usage error`,
   status: `usage: braid status [--json] [--watch] [--socket PATH]
 
 Shows the tunnel state and, per link: kind, mode, state, round-trip time of its subflow,
-current upload and download rate, bytes sent and received, and its share of the traffic.
-On a server: the devices.
+current upload and download rate, bytes sent and received, its share of the traffic and the
+data used this billing period against its cap; then the last failover. On a server: the
+devices.
 
   --json         print the engine's status object as JSON
   --watch        keep printing as the status changes (Ctrl-C to stop)
@@ -79,6 +92,26 @@ Sets how a link is used, at once and from then on:
   off      not used
 
   --socket PATH  engine control socket (default /run/braid/engine.sock)`,
+  links: `usage: braid links [--json] [--socket PATH]
+
+Lists the links: kind, mode, state (and why a link carries no traffic), current upload and
+download rate, round-trip time, and data used this billing period (against its cap).
+
+  --json         print the links as JSON (the paths of the engine's status)
+  --socket PATH  engine control socket (default /run/braid/engine.sock)`,
+  cap: `usage: braid cap NAME SIZE [--billing-day DAY] [--action off|backup] [--socket PATH]
+       braid cap NAME off [--socket PATH]
+
+Sets a link's data cap: once it has sent and received SIZE in a billing period it drops to
+off (or backup) until the next period starts; warnings come at 75 % and 95 %. The engine
+remembers the cap and the usage across restarts. "braid cap NAME off" removes the cap.
+
+  SIZE              e.g. 10GB, 500MB (powers of 1000) or 10GiB (powers of 1024)
+  --billing-day DAY the day of the month (1 to 28) the period starts, at 00:00 local time
+                    (default: the link's current one, else 1)
+  --action A        off or backup: what the link becomes at the cap (default: the current
+                    one, else off)
+  --socket PATH     engine control socket (default /run/braid/engine.sock)`,
   keygen: `usage: braid keygen [--secret-file FILE]
 
 Creates an Ed25519 key pair (base64). Without options prints both keys:
@@ -140,6 +173,34 @@ export function parseCommand(argv: readonly string[]): Command {
       const parsedMode = LinkModeSchema.safeParse(mode);
       if (!parsedMode.success) throw new UsageError(`mode must be on, backup or off (not "${mode}")`, first);
       return { kind: 'link', name, mode: parsedMode.data, socket: str(values.socket) };
+    }
+    case 'links': {
+      const { values } = parse(first, rest, { json: { type: 'boolean' }, ...SOCKET }, 0);
+      return { kind: 'links', json: values.json === true, socket: str(values.socket) };
+    }
+    case 'cap': {
+      const { values, positionals } = parse(first, rest, { 'billing-day': { type: 'string' }, action: { type: 'string' }, ...SOCKET }, 2);
+      const [name, size] = positionals as [string, string];
+      const billingDay = str(values['billing-day']);
+      const action = str(values.action);
+      if (size.toLowerCase() === 'off') {
+        if (billingDay !== undefined || action !== undefined) throw new UsageError('--billing-day and --action go with a size, not with "off"', first);
+        return { kind: 'cap', name, cap: null, socket: str(values.socket) };
+      }
+      const parsed = parseDataSize(size);
+      if (!parsed.ok) throw new UsageError(`size: ${parsed.reason}`, first);
+      const cap: CapRequest = { bytes: parsed.bytes };
+      if (billingDay !== undefined) {
+        const day = /^\d{1,2}$/.test(billingDay) ? Number(billingDay) : NaN;
+        if (!(day >= 1 && day <= 28)) throw new UsageError('--billing-day must be a day of the month from 1 to 28', first);
+        cap.billingDay = day;
+      }
+      if (action !== undefined) {
+        const parsedAction = CapActionSchema.safeParse(action);
+        if (!parsedAction.success) throw new UsageError(`--action must be off or backup (not "${action}")`, first);
+        cap.action = parsedAction.data;
+      }
+      return { kind: 'cap', name, cap, socket: str(values.socket) };
     }
     case 'keygen':
     case 'pubkey': {

@@ -8,7 +8,8 @@ import { formatKey, parseKey, publicFromSecret, generateKeyPair } from '../proto
 import { DEFAULT_CONTROL_SOCKET, type ClientStatus, type EngineStatus } from '../protocol/control';
 import { DEFAULT_SERVER_SOCKET } from '../engine/config';
 import { parseCommand, UsageError, USAGE, type Command } from './args';
-import { renderStatus } from './format';
+import { formatCap, formatUsage, renderLinks, renderStatus } from './format';
+import { formatDataSize } from '../engine/config/data-size';
 import { braidVersion } from '../protocol/version';
 
 export interface CliIo {
@@ -93,6 +94,28 @@ async function run(command: Command, io: CliIo, deps: CliDeps): Promise<number> 
       return withClient(deps, command.socket, async (client) => {
         await client.call('setLinkMode', { link: command.name, mode: command.mode });
         io.stdout(`${command.name}: ${command.mode}\n`);
+        return EXIT_OK;
+      });
+    case 'links':
+      return withClient(deps, command.socket, async (client) => {
+        const status = await client.call('status', {});
+        if (status.mode !== 'client') throw new Error('this is a braid server: links belong to the devices (`braid status` lists them)');
+        io.stdout(command.json ? `${JSON.stringify(status.paths, null, 2)}\n` : `${renderLinks(status)}\n`);
+        return EXIT_OK;
+      });
+    case 'cap':
+      return withClient(deps, command.socket, async (client) => {
+        const { name, cap } = command;
+        await client.call('setLinkCap', cap ? { link: name, ...cap } : { link: name, bytes: null });
+        if (!cap) {
+          io.stdout(`${name}: no data cap\n`);
+          return EXIT_OK;
+        }
+        // the engine fills in a billing day or action left out: show what it now enforces
+        const status = await client.call('status', {});
+        const usage = status.mode === 'client' ? status.paths.find((p) => p.link === name)?.usage : undefined;
+        if (usage?.cap) io.stdout(`${name}: cap ${formatCap(usage.cap)}; used this period: ${formatUsage(usage)}\n`);
+        else io.stdout(`${name}: cap ${formatDataSize(cap.bytes)}\n`);
         return EXIT_OK;
       });
     case 'keygen': {

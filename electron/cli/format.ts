@@ -1,6 +1,8 @@
-// Human-readable `braid status`: rates in bits per second (decimal units, as links are sold),
-// byte counts in binary units (as file sizes are shown). Pure functions of a status snapshot.
-import type { ClientStatus, DeviceStatus, EngineStatus, PathStatus, ServerStatus } from '../protocol/control';
+// Human-readable `braid status` and `braid links`: rates in bits per second (decimal units, as
+// links are sold), session byte counts in binary units (as file sizes are shown), data used
+// against a cap in decimal units (as data plans are sold). Pure functions of a status snapshot.
+import { formatDataSize } from '../engine/config/data-size';
+import type { ClientStatus, DeviceStatus, EngineStatus, LinkCap, LinkUsage, PathStatus, ServerStatus } from '../protocol/control';
 
 export function formatRate(bitsPerSecond: number): string {
   const units = ['bit/s', 'kbit/s', 'Mbit/s', 'Gbit/s', 'Tbit/s'];
@@ -38,6 +40,24 @@ export function formatDuration(ms: number): string {
   const h = Math.floor(m / 60);
   if (h < 48) return `${h}h ${m % 60}m`;
   return `${Math.floor(h / 24)}d ${h % 24}h`;
+}
+
+/** "10.0 GB a period from day 5, then off" */
+export function formatCap(cap: LinkCap): string {
+  return `${formatDataSize(cap.bytes)} a period from day ${cap.billingDay}, then ${cap.action}`;
+}
+
+/** "3.20 GB / 10.0 GB (32%)", or "3.20 GB" without a cap; the percentage rounds down */
+export function formatUsage(usage: LinkUsage): string {
+  const used = usage.txBytes + usage.rxBytes;
+  if (!usage.cap) return formatDataSize(used);
+  return `${formatDataSize(used)} / ${formatDataSize(usage.cap.bytes)} (${Math.floor((used / usage.cap.bytes) * 100)}%)`;
+}
+
+/** a local calendar date, "2026-05-05" (the day a billing period starts) */
+export function formatDate(ms: number): string {
+  const d = new Date(ms);
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
 }
 
 export function formatRtt(ms: number): string {
@@ -89,35 +109,104 @@ export function renderClientStatus(status: ClientStatus, now = Date.now()): stri
       break;
   }
   if (tunnel.reconnects > 0) lines.push(`reconnects: ${tunnel.reconnects}`);
+  if (status.lastFailover) {
+    const { link, gapMs, at } = status.lastFailover;
+    lines.push(`last failover: ${formatGap(gapMs)} when ${link} was lost, ${formatDuration(now - at)} ago`);
+  }
+  const coexistence = coexistenceLine(status);
+  if (coexistence) lines.push(coexistence);
   lines.push('');
   if (status.paths.length === 0) {
     lines.push('no links');
   } else {
-    const rows = [['LINK', 'KIND', 'MODE', 'STATE', 'RTT', 'UP', 'DOWN', 'SENT', 'RECEIVED', 'SHARE', '']];
-    for (const path of status.paths) rows.push(pathRow(path));
+    // the usage column only once the engine reports usage, so older engines keep their layout
+    const withUsage = status.paths.some((p) => p.usage);
+    const rows = [['LINK', 'KIND', 'MODE', 'STATE', 'RTT', 'UP', 'DOWN', 'SENT', 'RECEIVED', 'SHARE', ...(withUsage ? ['PERIOD'] : []), '']];
+    for (const path of status.paths) rows.push(pathRow(path, withUsage));
     const a = status.aggregate;
-    rows.push(['total', '', '', '', '', formatRate(a.txBps), formatRate(a.rxBps), formatBytes(a.txBytes), formatBytes(a.rxBytes), '', '']);
+    rows.push(['total', '', '', '', '', formatRate(a.txBps), formatRate(a.rxBps), formatBytes(a.txBytes), formatBytes(a.rxBytes), '', ...(withUsage ? [''] : []), '']);
     lines.push(...table(rows));
+    const capped = capLines(status.paths);
+    if (capped.length > 0) lines.push('', ...capped);
   }
   lines.push('', `braidd ${status.version}`);
   return lines.join('\n');
 }
 
-function pathRow(path: PathStatus): string[] {
-  const carries = path.state === 'active' || path.state === 'backup';
+function carries(path: PathStatus): boolean {
+  return path.state === 'active' || path.state === 'backup';
+}
+
+function pathRow(path: PathStatus, withUsage: boolean): string[] {
   return [
     path.link,
     path.kind,
     path.mode,
     path.state,
     path.subflow ? formatRtt(path.subflow.rttMs) : '-',
-    carries ? formatRate(path.txBps) : '-',
-    carries ? formatRate(path.rxBps) : '-',
+    carries(path) ? formatRate(path.txBps) : '-',
+    carries(path) ? formatRate(path.rxBps) : '-',
     formatBytes(path.txBytes),
     formatBytes(path.rxBytes),
-    carries ? `${Math.round(path.share * 100)}%` : '-',
+    carries(path) ? `${Math.round(path.share * 100)}%` : '-',
+    ...(withUsage ? [path.usage ? formatUsage(path.usage) : '-'] : []),
     path.reason ?? '',
   ];
+}
+
+/** `braid links`: one row per link, with data used this billing period */
+export function renderLinks(status: ClientStatus): string {
+  if (status.paths.length === 0) return 'no links';
+  const rows = [['LINK', 'KIND', 'MODE', 'STATE', 'UP', 'DOWN', 'RTT', 'THIS PERIOD', '']];
+  for (const path of status.paths) {
+    rows.push([
+      path.link,
+      path.kind,
+      path.mode,
+      path.state,
+      carries(path) ? formatRate(path.txBps) : '-',
+      carries(path) ? formatRate(path.rxBps) : '-',
+      path.subflow ? formatRtt(path.subflow.rttMs) : '-',
+      path.usage ? formatUsage(path.usage) : '-',
+      path.reason ?? '',
+    ]);
+  }
+  const lines = table(rows);
+  const caps = status.paths.filter((p) => p.usage?.cap);
+  if (caps.length > 0) {
+    lines.push('');
+    for (const path of caps) {
+      const usage = path.usage!;
+      const resets = usage.periodEnd !== undefined ? `; next period starts ${formatDate(usage.periodEnd)}` : '';
+      lines.push(`${path.link}: cap ${formatCap(usage.cap!)}${resets}`);
+    }
+  }
+  return lines.join('\n');
+}
+
+/** one line per link at or over its cap: what happened and until when */
+function capLines(paths: PathStatus[]): string[] {
+  const lines: string[] = [];
+  for (const path of paths) {
+    const usage = path.usage;
+    if (!usage?.cap || (usage.capFraction ?? (usage.txBytes + usage.rxBytes) / usage.cap.bytes) < 1) continue;
+    const until = usage.periodEnd !== undefined ? ` until ${formatDate(usage.periodEnd)}` : ' until the next billing period';
+    lines.push(`${path.link} reached its data cap of ${formatDataSize(usage.cap.bytes)}: ${usage.cap.action}${until}`);
+  }
+  return lines;
+}
+
+/** "420 ms", "1.3 s" */
+export function formatGap(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+function coexistenceLine(status: ClientStatus): string | undefined {
+  const c = status.coexistence;
+  if (!c) return undefined;
+  const managers = [c.networkManager ? 'NetworkManager' : undefined, c.mptcpd ? 'mptcpd' : undefined].filter(Boolean);
+  if (managers.length === 0) return c.message;
+  return `also managing MPTCP endpoints: ${managers.join(', ')}${c.message ? ` (${c.message})` : ''}`;
 }
 
 export function renderServerStatus(status: ServerStatus, now = Date.now()): string {

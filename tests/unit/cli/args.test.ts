@@ -41,7 +41,7 @@ test('help and version everywhere', () => {
   assert.deepEqual(parseCommand(['help']), { kind: 'help', topic: undefined });
   assert.deepEqual(parseCommand(['help', 'link']), { kind: 'help', topic: 'link' });
   assert.deepEqual(parseCommand(['--version']), { kind: 'version' });
-  for (const command of ['status', 'connect', 'disconnect', 'link', 'keygen', 'pubkey', 'engine', 'server']) {
+  for (const command of ['status', 'connect', 'disconnect', 'links', 'link', 'cap', 'keygen', 'pubkey', 'engine', 'server']) {
     assert.deepEqual(parseCommand([command, '--help']), { kind: 'help', topic: command });
     assert.ok(USAGE[command]!.startsWith(`usage: braid ${command}`), command);
   }
@@ -73,5 +73,43 @@ test('usage errors name the problem and the command', () => {
     const error = usageError(argv);
     assert.equal(error.message, message, argv.join(' '));
     assert.equal(error.command, command, argv.join(' '));
+  }
+});
+
+test('links and cap', () => {
+  assert.deepEqual(parseCommand(['links']), { kind: 'links', json: false, socket: undefined });
+  assert.deepEqual(parseCommand(['links', '--json', '--socket', '/s']), { kind: 'links', json: true, socket: '/s' });
+  assert.deepEqual(parseCommand(['cap', 'wwan0', '10GB']), { kind: 'cap', name: 'wwan0', cap: { bytes: 10e9 }, socket: undefined });
+  assert.deepEqual(parseCommand(['cap', 'wwan0', '500MB', '--billing-day', '5', '--action', 'backup']), {
+    kind: 'cap',
+    name: 'wwan0',
+    cap: { bytes: 500e6, billingDay: 5, action: 'backup' },
+    socket: undefined,
+  });
+  assert.deepEqual(parseCommand(['cap', '--billing-day=28', 'usb0', '1.5GiB']), { kind: 'cap', name: 'usb0', cap: { bytes: 1.5 * 2 ** 30, billingDay: 28 }, socket: undefined });
+  assert.deepEqual(parseCommand(['cap', 'wwan0', 'off']), { kind: 'cap', name: 'wwan0', cap: null, socket: undefined });
+  assert.deepEqual(parseCommand(['cap', 'wwan0', 'OFF', '--socket', '/s']), { kind: 'cap', name: 'wwan0', cap: null, socket: '/s' });
+  assert.deepEqual(parseCommand(['cap', 'x', '--help']), { kind: 'help', topic: 'cap' });
+
+  const cases: Array<[string[], string]> = [
+    [['links', 'eth0'], 'unexpected argument "eth0"'],
+    [['cap', 'wwan0'], 'expected 2 arguments, got 1'],
+    [['cap', 'wwan0', '10GB', 'now'], 'expected 2 arguments, got 3'],
+    [['cap', 'wwan0', '10G'], 'size: unit "G" is ambiguous: write GB (powers of 1000) or GiB (powers of 1024)'],
+    [['cap', 'wwan0', 'lots'], 'size: "lots" is not a size like "10GB" or "500MB"'],
+    [['cap', 'wwan0', '0GB'], 'size: must be more than 0 bytes'],
+    [['cap', 'wwan0', '10GB', '--billing-day', '29'], '--billing-day must be a day of the month from 1 to 28'],
+    [['cap', 'wwan0', '10GB', '--billing-day', '0'], '--billing-day must be a day of the month from 1 to 28'],
+    [['cap', 'wwan0', '10GB', '--billing-day', '5th'], '--billing-day must be a day of the month from 1 to 28'],
+    [['cap', 'wwan0', '10GB', '--billing-day', '1.5'], '--billing-day must be a day of the month from 1 to 28'],
+    [['cap', 'wwan0', '10GB', '--action', 'throttle'], '--action must be off or backup (not "throttle")'],
+    [['cap', 'wwan0', 'off', '--billing-day', '5'], '--billing-day and --action go with a size, not with "off"'],
+    [['cap', 'wwan0', 'off', '--action', 'backup'], '--billing-day and --action go with a size, not with "off"'],
+    [['cap', 'wwan0', '10GB', '--action'], "Option '--action <value>' argument missing"],
+  ];
+  for (const [argv, message] of cases) {
+    const error = usageError(argv);
+    assert.equal(error.message, message, argv.join(' '));
+    assert.equal(error.command, argv[0], argv.join(' '));
   }
 });

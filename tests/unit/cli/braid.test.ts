@@ -227,3 +227,67 @@ test('usage errors exit 2 with the command usage; help and version exit 0', asyn
   const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', '..', '..', 'package.json'), 'utf8'));
   assert.equal(version.out, `braid ${pkg.version}\n`);
 });
+
+test('links: table and JSON; on a server it says where links are', async () => {
+  const { deps, engine } = await setup();
+  const paths = clientStatus().paths;
+  engine.current = clientStatus({
+    paths: [{ ...paths[0]!, usage: { periodStart: 0, txBytes: 2e9, rxBytes: 5e8, cap: { bytes: 10e9, billingDay: 5, action: 'off' }, capFraction: 0.25 } }],
+  });
+  const io = fakeIo();
+  assert.equal(await main(['links'], io, deps), 0);
+  assert.match(io.out, /^LINK +KIND +MODE +STATE +UP +DOWN +RTT +THIS PERIOD\neth0 +ethernet +on +active +1\.00 kbit\/s +2\.00 kbit\/s +- +2\.50 GB \/ 10\.0 GB \(25%\)\n/);
+  assert.match(io.out, /\neth0: cap 10\.0 GB a period from day 5, then off\n$/);
+  const json = fakeIo();
+  assert.equal(await main(['links', '--json'], json, deps), 0);
+  assert.deepEqual(JSON.parse(json.out), engine.current.mode === 'client' ? engine.current.paths : undefined);
+
+  engine.current = { mode: 'server', version: '9', listen: '0.0.0.0:7443', devices: [], aggregate: clientStatus().aggregate, events: [] };
+  const server = fakeIo();
+  assert.equal(await main(['links'], server, deps), 1);
+  assert.equal(server.err, 'braid: this is a braid server: links belong to the devices (`braid status` lists them)\n');
+});
+
+test('cap: sets and removes a cap, shows what the engine enforces; write access needed', async () => {
+  const { deps, engine, credentials } = await setup();
+  credentials.next = ROOT;
+  const io = fakeIo();
+  assert.equal(await main(['cap', 'wwan0', '10GB', '--billing-day', '5', '--action', 'backup'], io, deps), 0);
+  assert.equal(io.out, 'wwan0: cap 10.0 GB\n'); // the fake engine reports no usage for wwan0
+  // once the engine reports the cap, the CLI shows it with the usage
+  engine.setLinkCap = async (link, cap) => {
+    engine.calls.push(`setLinkCap ${link} ${cap?.bytes}`);
+    const paths = clientStatus().paths;
+    engine.current = clientStatus({ paths: [{ ...paths[0]!, link, usage: { periodStart: 0, txBytes: 1e9, rxBytes: 0, cap: cap ?? undefined, capFraction: cap ? 1e9 / cap.bytes : undefined } }] });
+  };
+  const shown = fakeIo();
+  assert.equal(await main(['cap', 'wwan0', '4GB'], shown, deps), 0);
+  assert.equal(shown.out, 'wwan0: cap 4.00 GB a period from day 1, then off; used this period: 1.00 GB / 4.00 GB (25%)\n');
+  const removed = fakeIo();
+  assert.equal(await main(['cap', 'wwan0', 'off'], removed, deps), 0);
+  assert.equal(removed.out, 'wwan0: no data cap\n');
+  assert.deepEqual(engine.calls, ['setLinkCap wwan0 10000000000 day 5 backup', 'setLinkCap wwan0 4000000000', 'setLinkCap wwan0 undefined']);
+
+  credentials.next = BOB;
+  const denied = fakeIo();
+  assert.equal(await main(['cap', 'wwan0', 'off'], denied, deps), 1);
+  assert.match(denied.err, /^braid: setLinkCap needs root or membership of the engine's control group\nhint: use sudo/);
+  const usage = fakeIo();
+  assert.equal(await main(['cap', 'wwan0', '10 XB'], usage, deps), 2);
+  assert.match(usage.err, /^braid: size: unknown unit "XB": use B, kB, MB, GB, TB or KiB, MiB, GiB, TiB\nusage: braid cap NAME SIZE/);
+});
+
+test('status shows usage, caps and the last failover', async () => {
+  const { deps, engine } = await setup();
+  const paths = clientStatus().paths;
+  engine.current = clientStatus({
+    paths: [{ ...paths[0]!, usage: { periodStart: 0, txBytes: 3e9, rxBytes: 0, cap: { bytes: 3e9, billingDay: 1, action: 'off' }, capFraction: 1 } }],
+    lastFailover: { link: 'wlan0', gapMs: 380, at: clientStatus().tunnel.since },
+  });
+  const io = fakeIo();
+  assert.equal(await main(['status'], io, deps), 0);
+  assert.match(io.out, /\nlast failover: 380 ms when wlan0 was lost, 5s ago\n/);
+  assert.match(io.out, /SHARE +PERIOD\n/);
+  assert.match(io.out, / 3\.00 GB \/ 3\.00 GB \(100%\)\n/);
+  assert.match(io.out, /\neth0 reached its data cap of 3\.00 GB: off until the next billing period\n/);
+});

@@ -2,10 +2,15 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import {
   formatBytes,
+  formatCap,
+  formatDate,
   formatDuration,
+  formatGap,
   formatRate,
   formatRtt,
+  formatUsage,
   renderClientStatus,
+  renderLinks,
   renderServerStatus,
   table,
 } from '../../../electron/cli/format';
@@ -160,4 +165,82 @@ test('server status: devices from their own point of view', () => {
       'braid server 0.1.0',
     ].join('\n'),
   );
+});
+
+const localDay = (y: number, m: number, d: number): number => new Date(y, m - 1, d).getTime();
+
+const capped: ClientStatus = {
+  ...client,
+  paths: [
+    { ...client.paths[0]!, usage: { periodStart: localDay(2026, 3, 1), periodEnd: localDay(2026, 4, 1), txBytes: 1.2e9, rxBytes: 2e9 } },
+    {
+      ...client.paths[1]!,
+      mode: 'backup',
+      state: 'failed',
+      reason: 'data cap reached',
+      usage: {
+        periodStart: localDay(2026, 3, 5),
+        periodEnd: localDay(2026, 4, 5),
+        txBytes: 2e9,
+        rxBytes: 8.5e9,
+        cap: { bytes: 10e9, billingDay: 5, action: 'backup' },
+        capFraction: 1.05,
+      },
+    },
+  ],
+  lastFailover: { link: 'wlan0', gapMs: 420, at: NOW - 60_000 },
+  coexistence: { networkManager: true, mptcpd: false, message: 'Braid owns the endpoints of its links' },
+};
+
+test('usage and caps: decimal units, percentage rounded down', () => {
+  assert.equal(formatUsage({ periodStart: 0, txBytes: 1.2e9, rxBytes: 2e9 }), '3.20 GB');
+  assert.equal(formatUsage({ periodStart: 0, txBytes: 0, rxBytes: 9.996e9, cap: { bytes: 10e9, billingDay: 1, action: 'off' } }), '10.0 GB / 10.0 GB (99%)');
+  assert.equal(formatUsage({ periodStart: 0, txBytes: 5e8, rxBytes: 0, cap: { bytes: 2e9, billingDay: 1, action: 'off' } }), '500 MB / 2.00 GB (25%)');
+  assert.equal(formatCap({ bytes: 10e9, billingDay: 5, action: 'backup' }), '10.0 GB a period from day 5, then backup');
+  assert.equal(formatDate(localDay(2026, 4, 5)), '2026-04-05');
+  assert.equal(formatGap(420.4), '420 ms');
+  assert.equal(formatGap(1260), '1.3 s');
+});
+
+test('client status with usage, a reached cap, the last failover and other MPTCP managers', () => {
+  assert.equal(
+    renderClientStatus(capped, NOW),
+    [
+      'connected to 203.0.113.7:7443 for 3m 12s, address 10.77.0.2 on braid0, multipath',
+      'reconnects: 2',
+      'last failover: 420 ms when wlan0 was lost, 1m 0s ago',
+      'also managing MPTCP endpoints: NetworkManager (Braid owns the endpoints of its links)',
+      '',
+      'LINK   KIND      MODE    STATE   RTT      UP           DOWN         SENT      RECEIVED  SHARE  PERIOD                    ',
+      'eth0   ethernet  on      active  12.3 ms  1.20 Mbit/s  45.6 Mbit/s  1.25 GiB  3.40 GiB  75%    3.20 GB',
+      'wwan0  wwan      backup  failed  -        -            -            0 B       2.00 KiB  -      10.5 GB / 10.0 GB (105%)  data cap reached',
+      'total                                     1.60 Mbit/s  60.0 Mbit/s  1.50 GiB  4.00 GiB',
+      '',
+      'wwan0 reached its data cap of 10.0 GB: backup until 2026-04-05',
+      '',
+      'braidd 0.1.0',
+    ]
+      .map((line) => line.trimEnd())
+      .join('\n'),
+  );
+  const other = renderClientStatus({ ...capped, coexistence: { networkManager: false, mptcpd: true } }, NOW);
+  assert.match(other, /\nalso managing MPTCP endpoints: mptcpd\n/);
+  const none = renderClientStatus({ ...capped, coexistence: { networkManager: false, mptcpd: false } }, NOW);
+  assert.doesNotMatch(none, /MPTCP endpoints/);
+});
+
+test('braid links: state and reason, rates, RTT, this period against the cap', () => {
+  assert.equal(
+    renderLinks(capped),
+    [
+      'LINK   KIND      MODE    STATE   UP           DOWN         RTT      THIS PERIOD',
+      'eth0   ethernet  on      active  1.20 Mbit/s  45.6 Mbit/s  12.3 ms  3.20 GB',
+      'wwan0  wwan      backup  failed  -            -            -        10.5 GB / 10.0 GB (105%)  data cap reached',
+      '',
+      'wwan0: cap 10.0 GB a period from day 5, then backup; next period starts 2026-04-05',
+    ].join('\n'),
+  );
+  assert.equal(renderLinks({ ...client, paths: [] }), 'no links');
+  // an engine that reports no usage yet
+  assert.match(renderLinks(client), /^LINK .*\neth0 .* 12\.3 ms +-\n/);
 });
