@@ -12,6 +12,7 @@
         "src/peercred.c",
         "src/pump.c",
         "src/netlink.c",
+        "src/codel.c",
         "src/addon_netlink.c"
       ],
       "include_dirs": ["include"],
@@ -20,7 +21,7 @@
       "cflags": ["-O2", "-Wall", "-Wextra", "-pthread", "-fvisibility=hidden"],
       "cflags_c": ["-std=c11"],
       "ldflags": ["-pthread"],
-      "libraries": ["-lcrypto", "-lpthread"]
+      "libraries": ["-lcrypto", "-lpthread", "-lm"]
     }
   ]
 }

@@ -26,7 +26,7 @@ export interface RunOptions {
 }
 
 /** the tunnel socket keeps at most this much unsent data: more only adds latency */
-const NOTSENT_LOWAT = envNumber('BRAID_NOTSENT_LOWAT') ?? 128 * 1024;
+const NOTSENT_LOWAT = envNumber('BRAID_NOTSENT_LOWAT') ?? 32 * 1024;
 /** tests force frequent rekeys with this */
 const REKEY_FRAMES = envNumber('BRAID_REKEY_AFTER_FRAMES');
 const QUEUE_BYTES = envNumber('BRAID_QUEUE_BYTES');

@@ -60,6 +60,7 @@ typedef struct braid_session_config {
 typedef struct braid_session_stats {
   uint64_t tx_bytes, rx_bytes, tx_packets, rx_packets, tx_frames, rx_frames;
   uint64_t tx_drops, rx_drops, tx_epoch, rx_epoch;
+  uint64_t aqm_drops;
 } braid_session_stats;
 
 #define BRAID_MAX_SESSION_ADDRESSES 16

@@ -127,6 +127,7 @@ export interface SessionStats {
   txFrames: number;
   rxFrames: number;
   txDrops: number; // packets dropped because the session's send queue was full
+  aqmDrops: number; // packets CoDel dropped to keep the tunnel's queueing delay near 5 ms
   rxDrops: number; // packets dropped on the way into TUN (spoofed source, TUN write error)
   txEpoch: number; // rekey generation of the send direction
   rxEpoch: number;

@@ -781,6 +781,7 @@ static napi_value js_session_stats(napi_env env, napi_callback_info info) {
   napi_set_named_property(env, o, "txFrames", make_u64(env, st.tx_frames));
   napi_set_named_property(env, o, "rxFrames", make_u64(env, st.rx_frames));
   napi_set_named_property(env, o, "txDrops", make_u64(env, st.tx_drops));
+  napi_set_named_property(env, o, "aqmDrops", make_u64(env, st.aqm_drops));
   napi_set_named_property(env, o, "rxDrops", make_u64(env, st.rx_drops));
   napi_set_named_property(env, o, "txEpoch", make_u64(env, st.tx_epoch));
   napi_set_named_property(env, o, "rxEpoch", make_u64(env, st.rx_epoch));
@@ -917,7 +918,7 @@ static napi_value js_add_session(napi_env env, napi_callback_info info) {
 
   cfg.rekey_after_frames = 1ull << 30;
   cfg.rekey_after_bytes = 1ull << 36;
-  cfg.queue_bytes = 256 * 1024;
+  cfg.queue_bytes = 4 * 1024 * 1024; /* a memory guard: CoDel keeps the delay low */
   if (get_prop(env, o, "rekeyAfterFrames", &v, &present)) goto out;
   if (present) {
     if (get_integer(env, v, "options.rekeyAfterFrames", 1, MAX_SAFE_INT, &d)) goto out;

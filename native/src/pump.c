@@ -2,7 +2,7 @@
  *
  *   TUN reader thread (one per tunnel): read vnet_hdr+packet, pick the session (client: the
  *     newest live one; server: by destination address), append to its bounded data queue
- *     (tail drop when over queue_bytes).
+ *     (small packets to a priority lane; bulk to a queue managed by CoDel at dequeue).
  *   session writer thread: control frames first, then a batch of data frames; seal in place
  *     (REKEY inserted when a limit is reached) and send the batch with one sendmsg.
  *   session reader thread: read big chunks, parse length-prefixed frames, open in place,
@@ -31,6 +31,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "codel.h"
 #include "tun.h"
 
 #define VNET BRAID_VNET_HDR_LEN
@@ -47,7 +48,14 @@
  * read buffer, so the TUN reader never copies a super-packet. */
 #define SMALL_COPY 4096
 #define WRITE_BATCH 64
-#define WRITE_BATCH_BYTES (512 * 1024)
+/* A batch waiting for socket space is queue CoDel cannot see: keep it near one GSO frame. */
+#define WRITE_BATCH_BYTES (72 * 1024)
+/* Packets this small (pings, DNS, TCP ACKs, voice) skip the bulk queue: interactive traffic
+ * never waits behind a bulk transfer inside the tunnel. Bounded so it cannot starve bulk. */
+#define SPARSE_PACKET_MAX 512
+#define SPARSE_QUEUE_MAX (64 * 1024)
+#define CODEL_TARGET_NS (5 * 1000000LL)
+#define CODEL_INTERVAL_NS (100 * 1000000LL)
 #define READ_BUF (512 * 1024)
 #define CLOSE_REASON_MAX 1024
 
@@ -55,6 +63,7 @@ typedef struct frame {
   struct frame *next;
   size_t pt_len;    /* plaintext: type byte + body */
   uint32_t pkt_len; /* IP packet bytes (stats), 0 for non-DATA */
+  int64_t enq_ns;   /* when it entered the send queue (CoDel sojourn time) */
   uint8_t data[];   /* 4-byte length | plaintext | 16-byte tag */
 } frame;
 
@@ -102,6 +111,9 @@ struct braid_session {
   size_t dq_bytes;
   frame *cq_head, *cq_tail;
   size_t cq_bytes;
+  frame *sq_head, *sq_tail; /* sparse (small) data packets, served before bulk */
+  size_t sq_bytes;
+  codel_state codel;
   int writer_waiting;
   int start_state; /* 0 waiting, 1 go, -1 abort */
   int closing;
@@ -122,6 +134,7 @@ struct braid_session {
 
   _Atomic uint64_t tx_bytes, rx_bytes, tx_packets, rx_packets, tx_frames, rx_frames;
   _Atomic uint64_t tx_drops, rx_drops, tx_epoch, rx_epoch;
+  _Atomic uint64_t aqm_drops; /* dropped by CoDel to keep the queue's delay down */
 };
 
 #define INC(field, n) atomic_fetch_add_explicit(&(field), (n), memory_order_relaxed)
@@ -198,6 +211,7 @@ void braid_session_unref(braid_session *s) {
   braid_aead_free(&s->tx);
   braid_aead_free(&s->rx);
   free_list(s->dq_head);
+  free_list(s->sq_head);
   free_list(s->cq_head);
   if (s->pending) {
     braid_wipe(s->pending, s->pending_len);
@@ -253,9 +267,10 @@ static void session_thread_exit(braid_session *s) {
     s->fd_closed = 1;
   }
   free_list(s->dq_head);
+  free_list(s->sq_head);
   free_list(s->cq_head);
-  s->dq_head = s->dq_tail = s->cq_head = s->cq_tail = NULL;
-  s->dq_bytes = s->cq_bytes = 0;
+  s->dq_head = s->dq_tail = s->cq_head = s->cq_tail = s->sq_head = s->sq_tail = NULL;
+  s->dq_bytes = s->cq_bytes = s->sq_bytes = 0;
   if (s->reason == BRAID_CLOSE_NONE) {
     s->reason = BRAID_CLOSE_SOCKET_ERROR;
     snprintf(s->message, sizeof(s->message), "session ended");
@@ -382,7 +397,7 @@ static void *writer_main(void *arg) {
   int rc = 0;
   for (;;) {
     pthread_mutex_lock(&s->mu);
-    while (!s->cq_head && !s->dq_head && !s->closing) {
+    while (!s->cq_head && !s->sq_head && !s->dq_head && !s->closing) {
       s->writer_waiting = 1;
       pthread_cond_wait(&s->cv, &s->mu);
       s->writer_waiting = 0;
@@ -404,9 +419,26 @@ static void *writer_main(void *arg) {
       k++;
     }
     if (!s->cq_head) s->cq_tail = NULL;
+    while (s->sq_head && k < WRITE_BATCH) {
+      frame *f = s->sq_head;
+      s->sq_head = f->next;
+      s->sq_bytes -= f->pt_len;
+      *tail = f;
+      tail = &f->next;
+      k++;
+    }
+    if (!s->sq_head) s->sq_tail = NULL;
+    int64_t now = codel_now_ns();
+    frame *dropped = NULL;
     while (s->dq_head && k < WRITE_BATCH && bytes < WRITE_BATCH_BYTES) {
       frame *f = s->dq_head;
       s->dq_head = f->next;
+      if (codel_should_drop(&s->codel, now, now - f->enq_ns, s->dq_bytes)) {
+        s->dq_bytes -= f->pt_len;
+        f->next = dropped;
+        dropped = f;
+        continue;
+      }
       s->dq_bytes -= f->pt_len;
       bytes += f->pt_len;
       *tail = f;
@@ -416,6 +448,13 @@ static void *writer_main(void *arg) {
     if (!s->dq_head) s->dq_tail = NULL;
     *tail = NULL;
     pthread_mutex_unlock(&s->mu);
+    for (frame *d = dropped; d;) {
+      frame *next = d->next;
+      INC(s->aqm_drops, 1);
+      free(d);
+      d = next;
+    }
+    if (!head) continue; /* everything taken was dropped */
     rc = send_frames(s, head, 0);
     if (rc != 0) break;
   }
@@ -687,22 +726,30 @@ out:
 /* ------------------------------------------------------------------ session API */
 
 static void enqueue_data(braid_session *s, frame *f) {
+  f->enq_ns = codel_now_ns();
+  int sparse = f->pkt_len <= SPARSE_PACKET_MAX;
   pthread_mutex_lock(&s->mu);
   if (s->closing) {
     pthread_mutex_unlock(&s->mu);
     free(f);
     return;
   }
-  if (s->dq_bytes && s->dq_bytes + f->pt_len > s->queue_limit) {
+  /* hard byte limits only guard memory; CoDel at dequeue keeps the delay low */
+  size_t queued = sparse ? s->sq_bytes : s->dq_bytes;
+  size_t limit = sparse ? SPARSE_QUEUE_MAX : s->queue_limit;
+  if (queued && queued + f->pt_len > limit) {
     pthread_mutex_unlock(&s->mu);
     INC(s->tx_drops, 1);
     free(f);
     return;
   }
-  if (s->dq_tail) s->dq_tail->next = f;
-  else s->dq_head = f;
-  s->dq_tail = f;
-  s->dq_bytes += f->pt_len;
+  frame **head = sparse ? &s->sq_head : &s->dq_head;
+  frame **tail = sparse ? &s->sq_tail : &s->dq_tail;
+  if (*tail) (*tail)->next = f;
+  else *head = f;
+  *tail = f;
+  if (sparse) s->sq_bytes += f->pt_len;
+  else s->dq_bytes += f->pt_len;
   if (s->writer_waiting) pthread_cond_signal(&s->cv);
   pthread_mutex_unlock(&s->mu);
 }
@@ -747,8 +794,9 @@ void braid_session_close(braid_session *s, const char *reason, int grace_ms) {
   s->close_deadline_ms = now_ms() + (grace_ms > 0 ? grace_ms : 1);
   /* Data still queued is dropped; control frames are still sent before CLOSE. */
   free_list(s->dq_head);
-  s->dq_head = s->dq_tail = NULL;
-  s->dq_bytes = 0;
+  free_list(s->sq_head);
+  s->dq_head = s->dq_tail = s->sq_head = s->sq_tail = NULL;
+  s->dq_bytes = s->sq_bytes = 0;
   pthread_cond_broadcast(&s->cv);
   pthread_mutex_unlock(&s->mu);
   signal_fd(s->kick_fd);
@@ -772,6 +820,7 @@ void braid_session_stats_get(braid_session *s, braid_session_stats *o) {
   o->tx_frames = LOAD(s->tx_frames);
   o->rx_frames = LOAD(s->rx_frames);
   o->tx_drops = LOAD(s->tx_drops);
+  o->aqm_drops = LOAD(s->aqm_drops);
   o->rx_drops = LOAD(s->rx_drops);
   o->tx_epoch = LOAD(s->tx_epoch);
   o->rx_epoch = LOAD(s->rx_epoch);
@@ -1010,6 +1059,7 @@ braid_session *braid_session_start(braid_tunnel *t, const braid_session_config *
   s->rekey_frames = cfg->rekey_after_frames;
   s->rekey_bytes = cfg->rekey_after_bytes;
   s->queue_limit = cfg->queue_bytes;
+  codel_init(&s->codel, CODEL_TARGET_NS, CODEL_INTERVAL_NS, 1500);
   s->naddrs = cfg->address_count;
   if (cfg->address_count) memcpy(s->addrs, cfg->addresses, cfg->address_count * sizeof(braid_addr));
   s->cb = cfg->cb;
