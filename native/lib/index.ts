@@ -148,7 +148,8 @@ export interface SessionOptions {
   rekeyAfterFrames?: number;
   /** rekey after this many bytes in one direction (default 2^36) */
   rekeyAfterBytes?: number;
-  /** max bytes queued between TUN reader and socket writer before tail drop (default 256 KiB) */
+  /** max bytes queued between TUN reader and socket writer before tail drop (default 4 MiB, a
+   *  memory guard: CoDel on the queue keeps the delay low) */
   queueBytes?: number;
   /** called on the JS thread; 'closed' comes exactly once and last. Until then the session
    *  keeps the event loop alive, like a socket. */

@@ -362,7 +362,61 @@ static void diag_subflow(int nl, const struct braid_mptcp_subflow_addrs *a, int 
   }
 }
 
-/* Interface owning a local address: the link a subflow leaves through when not bound. */
+/* Egress interface the kernel routes local -> remote through (source policy routing included):
+ * RTM_GETROUTE, as `ip route get REMOTE from LOCAL` does. 0 when unknown. */
+static int route_oif(const struct sockaddr *local, const struct sockaddr *remote) {
+  struct {
+    struct nlmsghdr nlh;
+    struct rtmsg rtm;
+    char attrs[2 * RTA_SPACE(16)];
+  } req;
+  memset(&req, 0, sizeof(req));
+  int family = remote->sa_family;
+  size_t alen = family == AF_INET ? 4 : 16;
+  const void *src = family == AF_INET ? (const void *)&((const struct sockaddr_in *)local)->sin_addr
+                                      : (const void *)&((const struct sockaddr_in6 *)local)->sin6_addr;
+  const void *dst = family == AF_INET ? (const void *)&((const struct sockaddr_in *)remote)->sin_addr
+                                      : (const void *)&((const struct sockaddr_in6 *)remote)->sin6_addr;
+  req.nlh.nlmsg_len = NLMSG_LENGTH(sizeof(struct rtmsg));
+  req.nlh.nlmsg_type = RTM_GETROUTE;
+  req.nlh.nlmsg_flags = NLM_F_REQUEST;
+  req.rtm.rtm_family = (unsigned char)family;
+  req.rtm.rtm_dst_len = (unsigned char)(alen * 8);
+  req.rtm.rtm_src_len = (unsigned char)(alen * 8);
+  struct rtattr *rta = (struct rtattr *)((char *)&req + NLMSG_ALIGN(req.nlh.nlmsg_len));
+  rta->rta_type = RTA_DST;
+  rta->rta_len = RTA_LENGTH(alen);
+  memcpy(RTA_DATA(rta), dst, alen);
+  req.nlh.nlmsg_len = NLMSG_ALIGN(req.nlh.nlmsg_len) + RTA_SPACE(alen);
+  rta = (struct rtattr *)((char *)&req + req.nlh.nlmsg_len);
+  rta->rta_type = RTA_SRC;
+  rta->rta_len = RTA_LENGTH(alen);
+  memcpy(RTA_DATA(rta), src, alen);
+  req.nlh.nlmsg_len += RTA_SPACE(alen);
+  int nl = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_ROUTE);
+  if (nl < 0) return 0;
+  struct timeval tv = {.tv_sec = 0, .tv_usec = 200000};
+  setsockopt(nl, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+  int oif = 0;
+  struct sockaddr_nl kernel = {.nl_family = AF_NETLINK};
+  if (sendto(nl, &req, req.nlh.nlmsg_len, 0, (struct sockaddr *)&kernel, sizeof(kernel)) > 0) {
+    char buf[4096] __attribute__((aligned(8)));
+    ssize_t n = recv(nl, buf, sizeof(buf), 0);
+    int len = (int)n;
+    for (struct nlmsghdr *h = (struct nlmsghdr *)buf; n > 0 && NLMSG_OK(h, len); h = NLMSG_NEXT(h, len)) {
+      if (h->nlmsg_type != RTM_NEWROUTE) break;
+      struct rtmsg *r = NLMSG_DATA(h);
+      int alen2 = (int)RTM_PAYLOAD(h);
+      for (struct rtattr *a = RTM_RTA(r); RTA_OK(a, alen2); a = RTA_NEXT(a, alen2))
+        if (a->rta_type == RTA_OIF && RTA_PAYLOAD(a) >= 4) memcpy(&oif, RTA_DATA(a), 4);
+      break;
+    }
+  }
+  close(nl);
+  return oif;
+}
+
+/* Interface owning a local address: the last resort when routing says nothing. */
 static int ifindex_of_address(const struct ifaddrs *list, const struct sockaddr *sa) {
   for (const struct ifaddrs *i = list; i; i = i->ifa_next) {
     if (!i->ifa_addr || i->ifa_addr->sa_family != sa->sa_family) continue;
@@ -469,6 +523,11 @@ int braid_mptcp_full_info(int fd, braid_full_info *out) {
       fill_addr(&f->addrs.sa_remote, &s->family, s->remote_address, &s->remote_port);
       if (nl >= 0 && (f->addrs.sa_family == AF_INET || f->addrs.sa_family == AF_INET6))
         diag_subflow(nl, &f->addrs, &s->ifindex, &s->backup);
+      /* bound subflows (endpoint "dev X") report their device through sock_diag; otherwise
+       * ask routing, which honours per-source policy rules */
+      if (!s->ifindex && f->addrs.sa_local.sa_family == f->addrs.sa_remote.sa_family &&
+          (f->addrs.sa_family == AF_INET || f->addrs.sa_family == AF_INET6))
+        s->ifindex = route_oif(&f->addrs.sa_local, &f->addrs.sa_remote);
       if (!s->ifindex && ifs) s->ifindex = ifindex_of_address(ifs, &f->addrs.sa_local);
     } else if (sf_size >= sizeof(f->id)) {
       s->id = f->id;

@@ -3,7 +3,9 @@
 //   ns A ("server")                                   ns B ("client")
 //   braid0 10.202.0.1/24                              braid0 10.202.0.2/24
 //     | native tunnel, mode server                      | native tunnel, mode client
-//   vethA 10.201.0.1/24 ====== one MPTCP connection ====== vethB 10.201.0.2/24
+//   vethA  10.201.0.1/24 ===== one MPTCP connection ===== vethB  10.201.0.2/24
+//   vethA2 10.203.0.1/24 ===== backup subflow ========== vethB2 10.203.0.2/24
+//                              (endpoint "subflow backup dev vethB2", source-routed)
 //
 // Each end is a node child (fixtures/pump-peer.ts) run with `ip netns exec`. The handshake is
 // out of scope: both ends get fixed test keys. Checks ping, a hashed TCP transfer, control
@@ -171,6 +173,22 @@ test('native packet pump between two namespaces', { timeout: 240_000 }, async (t
       sh(['ip', '-n', ns, 'addr', 'add', `${addr}/24`, 'dev', dev]);
       sh(['ip', '-n', ns, 'link', 'set', dev, 'up']);
     }
+    // A second link for a backup subflow: it leaves B through vethB2 (source routing) and
+    // reaches A's listening address 10.201.0.1 over vethA2.
+    sh(['ip', 'link', 'add', 'vethA2', 'netns', NS_A, 'type', 'veth', 'peer', 'name', 'vethB2', 'netns', NS_B]);
+    for (const [ns, dev, addr] of [
+      [NS_A, 'vethA2', '10.203.0.1'],
+      [NS_B, 'vethB2', '10.203.0.2'],
+    ]) {
+      sh(['ip', '-n', ns, 'addr', 'add', `${addr}/24`, 'dev', dev]);
+      sh(['ip', '-n', ns, 'link', 'set', dev, 'up']);
+      sh(['ip', '-n', ns, 'mptcp', 'limits', 'set', 'subflows', '2']);
+    }
+    sh(['ip', '-n', NS_B, 'route', 'add', `${VETH_A}/32`, 'dev', 'vethB2', 'table', '100']);
+    sh(['ip', '-n', NS_B, 'rule', 'add', 'from', '10.203.0.2', 'table', '100']);
+    sh(['ip', '-n', NS_B, 'mptcp', 'endpoint', 'add', '10.203.0.2', 'dev', 'vethB2', 'subflow', 'backup']);
+    const ifindex = (ns: string, dev: string) =>
+      (JSON.parse(sh(['ip', '-n', ns, '-j', 'link', 'show', dev])) as Array<{ ifindex: number }>)[0].ifindex;
     a = new Peer(NS_A, ['server', TUN_A, VETH_A, TUN_B]);
     b = new Peer(NS_B, ['client', TUN_B, VETH_A, TUN_A]);
     const readyA = await a.wait((m) => m.event === 'ready', 'ready');
@@ -195,19 +213,35 @@ test('native packet pump between two namespaces', { timeout: 240_000 }, async (t
       assert.equal(ev.data, '{"type":"keepalive","n":1}');
     });
 
-    await t.test('MPTCP info of the session socket', async () => {
-      const r = await B.cmd('fullInfo');
-      const fi = r.fullInfo as { subflows: Array<Record<string, unknown>>; info: Record<string, unknown> };
-      assert.ok(fi.subflows.length >= 1, JSON.stringify(r));
-      const sf = fi.subflows[0];
-      assert.equal(sf.remoteAddress, VETH_A);
-      assert.equal(sf.localAddress, VETH_B);
-      assert.equal(sf.remotePort, 7000);
-      assert.equal(sf.state, 1);
-      assert.ok((sf.ifindex as number) > 0, 'ifindex of vethB');
-      assert.equal(sf.backup, false);
-      assert.ok((sf.bytesSent as number) > 0);
-      assert.equal(typeof (r.info as Record<string, unknown>).subflows, 'number');
+    await t.test('MPTCP_FULL_INFO: both subflows with addresses, ifindex, tcp_info and backup flag', async () => {
+      type Full = { subflows: Array<Record<string, unknown>>; info: Record<string, unknown> };
+      const deadline = Date.now() + 5000;
+      let fi = (await B.cmd('fullInfo')).fullInfo as Full;
+      while (fi.subflows.length < 2 && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 100));
+        fi = (await B.cmd('fullInfo')).fullInfo as Full;
+      }
+      assert.equal(fi.subflows.length, 2, JSON.stringify(fi));
+      const main = fi.subflows.find((f) => f.localAddress === VETH_B)!;
+      const backup = fi.subflows.find((f) => f.localAddress === '10.203.0.2')!;
+      assert.ok(main && backup, JSON.stringify(fi.subflows));
+      assert.equal(main.remoteAddress, VETH_A);
+      assert.equal(main.remotePort, 7000);
+      assert.equal(main.family, 4);
+      assert.equal(main.state, 1);
+      assert.equal(main.ifindex, ifindex(NS_B, 'vethB'));
+      assert.equal(main.backup, false);
+      assert.ok((main.bytesSent as number) > 0 && (main.bytesReceived as number) > 0);
+      assert.ok((main.rttUs as number) > 0 && (main.cwnd as number) > 0);
+      assert.equal(backup.ifindex, ifindex(NS_B, 'vethB2'));
+      assert.equal(backup.backup, true);
+      assert.equal(fi.info.subflows, 1, 'one additional subflow');
+      // the server sees the backup subflow too, flagged by the peer, arriving over vethA2
+      const fa = (await A.cmd('fullInfo')).fullInfo as Full;
+      const remoteBackup = fa.subflows.find((f) => f.remoteAddress === '10.203.0.2');
+      assert.ok(remoteBackup, JSON.stringify(fa.subflows));
+      assert.equal(remoteBackup.backup, true);
+      assert.equal(remoteBackup.ifindex, ifindex(NS_A, 'vethA2'));
     });
 
     await t.test('8 MiB TCP transfer arrives intact', async () => {
