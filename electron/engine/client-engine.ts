@@ -2,7 +2,9 @@
 // sampler, and the user's persisted intent. Serves EngineApi to the control socket.
 import { EventEmitter } from 'node:events';
 import type { MptcpEvent, NativeAddon, NetlinkWatcher, SubflowInfo } from '../../native/lib';
-import type { ClientStatus, EngineEvent, LinkMode, PathStatus } from '../protocol/control';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { ClientStatus, EngineEvent, HistorySample, LinkCap, LinkMode, PathStatus } from '../protocol/control';
 import { braidVersion } from '../protocol/version';
 import type { EngineApi } from './engine-api';
 import { EngineRequestError } from './engine-api';
@@ -14,7 +16,10 @@ import { subflowStatus, withShares } from './paths/path-status';
 import { type Clock, type CommandRunner, type NetworkPort, systemClock } from './ports';
 import { EventLog } from './stats/event-log';
 import { FailoverMeter, SAMPLE_MS, type FailoverResult } from './stats/failover-meter';
+import { History } from './stats/history';
 import { RateMeter } from './stats/rate-meter';
+import { UsageMeter } from './stats/usage-meter';
+import { UsageStore } from './store/usage-store';
 import { IntentStore } from './store/intent-store';
 import { ClientConnector, type ClientSettings } from './tunnel/client-connector';
 import type { Backoff } from './tunnel/machine';
@@ -27,10 +32,11 @@ const COEXISTENCE_EVERY_MS = 5000;
 
 export interface ClientEngineOptions {
   settings: ClientSettings;
-  links: LinkOverride[];
+  links: (LinkOverride & { cap?: LinkCap })[];
   interfaces: { allow: string[]; deny: string[] };
   backoff: Backoff;
-  stateFile?: string;
+  /** where intent (client-state.json) and usage (usage.json) are kept; none in some tests */
+  stateDir?: string;
   limits?: { subflows: number; addAddrAccepted: number };
   native: NativeAddon;
   network: NetworkPort;
@@ -51,6 +57,9 @@ export class ClientEngine implements EngineApi {
   private readonly store: IntentStore;
   private readonly events = new EventLog();
   private readonly rates = new RateMeter();
+  private readonly usage: UsageMeter;
+  private readonly rateHistory = new History();
+  private readonly configCapsApplied = new Set<string>();
   private readonly clock: Clock;
   private target: 'connected' | 'disconnected';
   private linkModes: Record<string, LinkMode>;
@@ -70,7 +79,12 @@ export class ClientEngine implements EngineApi {
   constructor(private readonly options: ClientEngineOptions) {
     this.emitter.setMaxListeners(0);
     this.clock = options.clock ?? systemClock;
-    this.store = new IntentStore(options.stateFile);
+    this.store = new IntentStore(options.stateDir ? path.join(options.stateDir, 'client-state.json') : undefined);
+    this.usage = new UsageMeter({
+      store: new UsageStore(options.stateDir ? path.join(options.stateDir, 'usage.json') : undefined, (m) => this.record('warning', m)),
+      clock: this.clock,
+      warn: (message) => this.record('warning', message),
+    });
     const intent = this.store.load();
     this.target = intent.target;
     this.linkModes = intent.linkModes;
@@ -92,7 +106,7 @@ export class ClientEngine implements EngineApi {
       },
       options.links,
       (identity, name) => this.linkModes[identity] ?? this.linkModes[`name:${name}`],
-      () => undefined,
+      (identity) => (this.usage.isCapped(identity) ? this.usage.cap(identity)?.action : undefined),
       (link) => this.record('link-added', `new link ${link.name} (${link.kind}) joins as ${this.links.effectiveMode(link)}`, link.name),
     );
     this.connector = new ClientConnector(options.native, options.network, this.links, options.settings);
@@ -130,6 +144,7 @@ export class ClientEngine implements EngineApi {
     this.mptcpWatcher?.stop();
     this.machine.post({ type: 'disconnect' });
     await this.machine.settle(10_000);
+    this.usage.flush();
   }
 
   status(): ClientStatus {
@@ -176,6 +191,19 @@ export class ClientEngine implements EngineApi {
     this.record('link-mode', `${link} set to ${mode}`, link);
     await this.reconcile();
     this.sample();
+  }
+
+  async setLinkCap(link: string, cap: LinkCap | null): Promise<void> {
+    const record = this.links.get(link);
+    if (!record) throw new EngineRequestError(`unknown link ${link} (see braid links)`);
+    this.usage.setCap(record.identity, cap);
+    this.record('link-cap', cap ? `${link}: data cap set to ${cap.bytes} bytes per period (billing day ${cap.billingDay}, then ${cap.action})` : `${link}: data cap removed`, link);
+    await this.reconcile();
+    this.sample();
+  }
+
+  history(sinceMs?: number): HistorySample[] {
+    return this.rateHistory.since(sinceMs);
   }
 
   /** the socket fd of the live session, for diagnostics */
@@ -317,11 +345,42 @@ export class ClientEngine implements EngineApi {
       } else {
         this.aggregate = { ...this.aggregate, txBps: 0, rxBps: 0 };
       }
+      this.meterUsage();
       void this.reconcile();
       this.pathStatuses = this.buildPaths(now);
+      this.rateHistory.push({
+        at: now,
+        aggregate: { txBps: this.aggregate.txBps, rxBps: this.aggregate.rxBps },
+        links: Object.fromEntries(this.pathStatuses.map((p) => [p.link, { txBps: p.txBps, rxBps: p.rxBps }])),
+      });
       this.changed();
     } catch (error) {
       this.record('error', `stats sampling failed: ${(error as Error).message}`);
+    }
+  }
+
+  /** per-link data use from the interface counters: what a metered plan bills */
+  private meterUsage(): void {
+    for (const link of this.links.links()) {
+      const configured = this.options.links.find((l) => l.name === link.name);
+      if (configured?.cap && !this.configCapsApplied.has(link.identity)) {
+        this.usage.setDefaultCap(link.identity, configured.cap);
+        this.configCapsApplied.add(link.identity);
+      }
+      if (!link.present) {
+        this.usage.forgetCounters(link.identity);
+        continue;
+      }
+      const counters = readInterfaceCounters(link.name);
+      if (counters) this.usage.record(link.identity, link.name, counters.tx, counters.rx);
+      for (const event of this.usage.check(link.identity)) {
+        const used = `${Math.round((event.usedBytes / event.cap.bytes) * 100)} % of its ${event.cap.bytes}-byte cap`;
+        if (event.kind === 'cap-warning') this.record('cap-warning', `${link.name} has used ${used}`, link.name, { threshold: event.threshold });
+        else {
+          this.record('cap-reached', `${link.name} reached its data cap (${used}): switched to ${event.action} until the next billing period`, link.name, { action: event.action });
+          void this.reconcile();
+        }
+      }
     }
   }
 
@@ -336,6 +395,8 @@ export class ClientEngine implements EngineApi {
     const key = `${link.name}/${subflow?.localPort ?? 'none'}`;
     return {
       link: link.name,
+      identity: link.identity,
+      usage: this.usage.usageStatus(link.identity),
       kind: link.kind,
       mode: link.mode,
       state: link.state,
@@ -359,5 +420,14 @@ export class ClientEngine implements EngineApi {
 
   private changed(): void {
     this.emitter.emit('change');
+  }
+}
+
+function readInterfaceCounters(name: string): { tx: number; rx: number } | undefined {
+  try {
+    const dir = `/sys/class/net/${name}/statistics`;
+    return { tx: Number(fs.readFileSync(`${dir}/tx_bytes`, 'utf8')), rx: Number(fs.readFileSync(`${dir}/rx_bytes`, 'utf8')) };
+  } catch {
+    return undefined;
   }
 }

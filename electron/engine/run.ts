@@ -88,7 +88,7 @@ export async function runClient(options: RunOptions): Promise<void> {
     links: config.links,
     interfaces: config.interfaces,
     backoff: config.reconnect,
-    stateFile: path.join(stateDir, 'client-state.json'),
+    stateDir,
     native: loadNative(),
     network: new SystemNetwork(),
     runner: execRunner,
