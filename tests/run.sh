@@ -3,6 +3,7 @@
 # packaging. Prints node's test summary (tests/pass/fail) as the closing lines.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+rm -rf dist # no stale compiled tests of deleted sources
 npm run --silent build
 mapfile -t files < <(find dist/tests -name '*.test.js' | sort)
 if [ "${#files[@]}" -eq 0 ]; then echo "no test files found" >&2; exit 1; fi
