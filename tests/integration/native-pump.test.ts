@@ -318,6 +318,22 @@ test('native packet pump between two namespaces', { timeout: 240_000 }, async (t
       await B.wait((m) => m.event === 'closed' && m.session === s.sb, 'client closed');
     });
 
+    await t.test('pending bytes from the handshake and non-zero counters continue the stream', async () => {
+      // the client sealed counters 0 and 1 itself; the server read all of frame 0 and 10 bytes
+      // of frame 1 before handing over: its pump must finish frame 1 from the socket
+      const frame0 = 4 + 1 + 'pending-0'.length + 16;
+      s = await connect(A, B, { pendingBytes: frame0 + 10 });
+      const c0 = await A.wait((m) => m.event === 'control' && m.session === s.sa, 'pending-0');
+      const c1 = await A.wait((m) => m.event === 'control' && m.session === s.sa, 'pending-1');
+      assert.equal(c0.data, 'pending-0');
+      assert.equal(c1.data, 'pending-1');
+      const r = await run(NS_B, ['ping', '-c', '2', '-i', '0.2', '-W', '2', TUN_A], 15_000);
+      assert.equal(r.code, 0, 'client pump continued at counter 2');
+      await B.cmd('close', { text: 'next' });
+      await B.wait((m) => m.event === 'closed' && m.session === s.sb, 'client closed');
+      await A.wait((m) => m.event === 'closed' && m.session === s.sa, 'server closed');
+    });
+
     await t.test('close() under full load ends both sides promptly', async () => {
       s = await connect(A, B);
       let client: ChildProcess | undefined;
