@@ -207,6 +207,19 @@ test('native packet pump between two namespaces', { timeout: 240_000 }, async (t
       assert.ok(st.txPackets >= 3 && st.rxPackets >= 3, JSON.stringify(st));
     });
 
+    await t.test('server mode drops packets whose source is not the peer address', async () => {
+      sh(['ip', '-n', NS_B, 'addr', 'add', '10.202.0.99/24', 'dev', 'braid0']);
+      try {
+        const before = await A.stats();
+        const r = await run(NS_B, ['ping', '-c', '3', '-i', '0.2', '-W', '1', '-I', '10.202.0.99', TUN_A], 15_000);
+        assert.notEqual(r.code, 0, 'a spoofed source must not get through');
+        const after = await A.stats();
+        assert.ok(after.rxDrops >= before.rxDrops + 3, `rxDrops ${before.rxDrops} -> ${after.rxDrops}`);
+      } finally {
+        sh(['ip', '-n', NS_B, 'addr', 'del', '10.202.0.99/24', 'dev', 'braid0']);
+      }
+    });
+
     await t.test('control frames reach JS on the other side', async () => {
       await B.cmd('control', { text: '{"type":"keepalive","n":1}' });
       const ev = await A.wait((m) => m.event === 'control', 'control event');
