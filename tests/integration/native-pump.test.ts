@@ -195,7 +195,7 @@ test('native packet pump between two namespaces', { timeout: 240_000 }, async (t
     await b.wait((m) => m.event === 'ready', 'ready');
     t.diagnostic(`TUN offload: ${String(readyA.offload)}`);
     const A = a;
-    const B = b;
+    let B = b;
 
     let s = await connect(A, B);
     assert.equal(s.mptcp, true, 'the connection uses MPTCP');
@@ -373,6 +373,21 @@ test('native packet pump between two namespaces', { timeout: 240_000 }, async (t
         server.kill('SIGKILL');
       }
       assert.equal((await B.cmd('ping')).pong, true);
+    });
+
+    await t.test('process.exit() with a live session exits cleanly; the peer sees the end', async () => {
+      s = await connect(A, B);
+      const old = B;
+      const exited = new Promise<number | null>((resolve) => old.proc.once('exit', (code) => resolve(code)));
+      await old.cmd('exit');
+      const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 5000));
+      assert.equal(await Promise.race([exited, timeout]), 0, 'exit code');
+      const ea = await A.wait((m) => m.event === 'closed' && m.session === s.sa, 'server closed');
+      t.diagnostic(`after exit the server saw ${String(ea.reason)}: ${String(ea.message)}`);
+      assert.ok(['peer-bye', 'peer-closed'].includes(ea.reason as string), String(ea.reason));
+      // a fresh client process can open braid0 again and connect
+      b = B = new Peer(NS_B, ['client', TUN_B, VETH_A, TUN_A]);
+      await B.wait((m) => m.event === 'ready', 'ready');
     });
 
     await t.test('stop() stops the tunnels cleanly', async () => {
