@@ -63,7 +63,8 @@ export class ClientEngine implements EngineApi {
   private readonly clock: Clock;
   private target: 'connected' | 'disconnected';
   private linkModes: Record<string, LinkMode>;
-  private pathStatuses: PathStatus[] = [];
+  /** per-link rates from the last 1 Hz sample */
+  private linkRates = new Map<string, { txBps: number; rxBps: number }>();
   private aggregate = { txBps: 0, rxBps: 0, txBytes: 0, rxBytes: 0 };
   private bytesBeforeSession = { tx: 0, rx: 0 };
   private sampler?: NodeJS.Timeout;
@@ -162,7 +163,7 @@ export class ClientEngine implements EngineApi {
         mptcp: this.connector.active?.mptcp,
         reconnects: this.machine.reconnects,
       },
-      paths: this.pathStatuses.length > 0 ? this.pathStatuses : this.buildPaths(this.clock.now()),
+      paths: this.buildPaths(),
       aggregate: { ...this.aggregate },
       events: this.events.list(),
       ...(this.lastFailover ? { lastFailover: { link: this.lastFailover.link, gapMs: this.lastFailover.gapMs, at: this.lastFailover.at } } : {}),
@@ -347,11 +348,12 @@ export class ClientEngine implements EngineApi {
       }
       this.meterUsage();
       void this.reconcile();
-      this.pathStatuses = this.buildPaths(now);
+      this.sampleLinkRates(now);
+      const paths = this.buildPaths();
       this.rateHistory.push({
         at: now,
         aggregate: { txBps: this.aggregate.txBps, rxBps: this.aggregate.rxBps },
-        links: Object.fromEntries(this.pathStatuses.map((p) => [p.link, { txBps: p.txBps, rxBps: p.rxBps }])),
+        links: Object.fromEntries(paths.map((p) => [p.link, { txBps: p.txBps, rxBps: p.rxBps }])),
       });
       this.changed();
     } catch (error) {
@@ -384,15 +386,25 @@ export class ClientEngine implements EngineApi {
     }
   }
 
-  private buildPaths(now: number): PathStatus[] {
-    return withShares(this.links.links().map((link) => this.pathOf(link, now)));
+  private sampleLinkRates(now: number): void {
+    for (const link of this.links.links()) {
+      const subflow = link.subflow;
+      const key = `${link.name}/${subflow?.localPort ?? 'none'}`;
+      this.linkRates.set(link.name, {
+        txBps: subflow ? this.rates.sample(`${key}/tx`, subflow.bytesAcked, now) : 0,
+        rxBps: subflow ? this.rates.sample(`${key}/rx`, subflow.bytesReceived, now) : 0,
+      });
+    }
   }
 
-  private pathOf(link: LinkRecord, now: number): Omit<PathStatus, 'share'> {
+  /** built on every status read from the live link records, so state changes show at once */
+  private buildPaths(): PathStatus[] {
+    return withShares(this.links.links().map((link) => this.pathOf(link)));
+  }
+
+  private pathOf(link: LinkRecord): Omit<PathStatus, 'share'> {
     const subflow = link.subflow;
-    const txBytes = subflow?.bytesAcked ?? 0;
-    const rxBytes = subflow?.bytesReceived ?? 0;
-    const key = `${link.name}/${subflow?.localPort ?? 'none'}`;
+    const rates = (subflow && this.linkRates.get(link.name)) || { txBps: 0, rxBps: 0 };
     return {
       link: link.name,
       identity: link.identity,
@@ -404,10 +416,9 @@ export class ClientEngine implements EngineApi {
       localAddress: link.address,
       gateway: link.gateway,
       subflow: subflow ? subflowStatus(subflow) : undefined,
-      txBps: subflow ? this.rates.sample(`${key}/tx`, txBytes, now) : 0,
-      rxBps: subflow ? this.rates.sample(`${key}/rx`, rxBytes, now) : 0,
-      txBytes,
-      rxBytes,
+      ...rates,
+      txBytes: subflow?.bytesAcked ?? 0,
+      rxBytes: subflow?.bytesReceived ?? 0,
     };
   }
 

@@ -24,7 +24,9 @@ export interface KeyPair {
 
 export interface BraidLabOptions {
   /** link indexes of the lab to bond, and their modes (default: every link "on") */
-  links?: { index: number; mode?: 'on' | 'backup' | 'off' }[];
+  links?: { index: number; mode?: 'on' | 'backup' | 'off'; cap?: { bytes: number | string; billingDay?: number; action?: 'off' | 'backup' } }[];
+  /** interface globs the client bonds besides the listed links (e.g. ["bl*"] for links added later) */
+  allow?: string[];
   /** extra admitted devices (for tests that connect by hand) */
   extraDevices?: { name: string; keys: KeyPair; address: string }[];
   routing?: { mode: 'full' } | { mode: 'split'; prefixes: string[] };
@@ -82,11 +84,13 @@ export class BraidLab {
     const links = (this.options.links ?? this.lab.links.map((l) => ({ index: l.index, mode: 'on' as const }))).map((l) => ({
       name: this.lab.links[l.index].name,
       mode: l.mode ?? 'on',
+      ...('cap' in l && l.cap ? { cap: l.cap } : {}),
     }));
     const client = {
       server: { host: this.lab.serverAddress, port: SERVER_PORT, publicKey: this.serverKeys.public },
       device: { secretKey: this.deviceKeys.secret },
       links,
+      ...(this.options.allow ? { interfaces: { allow: this.options.allow, deny: [] } } : {}),
       routing: this.options.routing ?? { mode: 'full' },
       control: { socket: this.clientSocket },
       stateDir: path.join(this.dir, 'state'),
