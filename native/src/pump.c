@@ -54,6 +54,7 @@
  * never waits behind a bulk transfer inside the tunnel. Bounded so it cannot starve bulk. */
 #define SPARSE_PACKET_MAX 512
 #define SPARSE_QUEUE_MAX (64 * 1024)
+#define FLOW_BUCKETS 1024
 #define CODEL_TARGET_NS (5 * 1000000LL)
 #define CODEL_INTERVAL_NS (100 * 1000000LL)
 #define READ_BUF (512 * 1024)
@@ -64,6 +65,8 @@ typedef struct frame {
   size_t pt_len;    /* plaintext: type byte + body */
   uint32_t pkt_len; /* IP packet bytes (stats), 0 for non-DATA */
   int64_t enq_ns;   /* when it entered the send queue (CoDel sojourn time) */
+  uint16_t flow;    /* flow bucket (5-tuple hash) of a DATA frame */
+  uint8_t bulk;     /* sits in the bulk queue (counted in the session's flow table) */
   uint8_t data[];   /* 4-byte length | plaintext | 16-byte tag */
 } frame;
 
@@ -113,6 +116,9 @@ struct braid_session {
   size_t cq_bytes;
   frame *sq_head, *sq_tail; /* sparse (small) data packets, served before bulk */
   size_t sq_bytes;
+  /* frames per flow bucket in the bulk queue: a small packet of a flow that has bulk frames
+   * queued goes behind them, so the priority lane never reorders a flow */
+  uint16_t bulk_per_flow[FLOW_BUCKETS];
   codel_state codel;
   int writer_waiting;
   int start_state; /* 0 waiting, 1 go, -1 abort */
@@ -270,6 +276,7 @@ static void session_thread_exit(braid_session *s) {
   free_list(s->sq_head);
   free_list(s->cq_head);
   s->dq_head = s->dq_tail = s->cq_head = s->cq_tail = s->sq_head = s->sq_tail = NULL;
+  memset(s->bulk_per_flow, 0, sizeof(s->bulk_per_flow));
   s->dq_bytes = s->cq_bytes = s->sq_bytes = 0;
   if (s->reason == BRAID_CLOSE_NONE) {
     s->reason = BRAID_CLOSE_SOCKET_ERROR;
@@ -433,6 +440,7 @@ static void *writer_main(void *arg) {
     while (s->dq_head && k < WRITE_BATCH && bytes < WRITE_BATCH_BYTES) {
       frame *f = s->dq_head;
       s->dq_head = f->next;
+      if (s->bulk_per_flow[f->flow]) s->bulk_per_flow[f->flow]--;
       if (codel_should_drop(&s->codel, now, now - f->enq_ns, s->dq_bytes)) {
         s->dq_bytes -= f->pt_len;
         f->next = dropped;
@@ -725,10 +733,32 @@ out:
 
 /* ------------------------------------------------------------------ session API */
 
+/* Bucket of a packet's flow: addresses, protocol and (TCP/UDP) ports, FNV-1a hashed. */
+static uint16_t flow_bucket(const uint8_t *pkt, size_t len) {
+  uint32_t h = 2166136261u;
+#define MIX(p, n) for (size_t i_ = 0; i_ < (n); i_++) h = (h ^ (p)[i_]) * 16777619u
+  size_t l4 = 0;
+  uint8_t proto = 0;
+  if (len >= 20 && (pkt[0] >> 4) == 4) {
+    MIX(pkt + 12, 8);
+    proto = pkt[9];
+    l4 = (size_t)(pkt[0] & 15) * 4;
+  } else if (len >= 40 && (pkt[0] >> 4) == 6) {
+    MIX(pkt + 8, 32);
+    proto = pkt[6];
+    l4 = 40;
+  }
+  MIX(&proto, 1);
+  if ((proto == 6 || proto == 17) && l4 && len >= l4 + 4) MIX(pkt + l4, 4);
+#undef MIX
+  return (uint16_t)(h % FLOW_BUCKETS);
+}
+
 static void enqueue_data(braid_session *s, frame *f) {
   f->enq_ns = codel_now_ns();
-  int sparse = f->pkt_len <= SPARSE_PACKET_MAX;
+  f->flow = flow_bucket(f->data + BRAID_LEN_PREFIX + 1 + VNET, f->pkt_len);
   pthread_mutex_lock(&s->mu);
+  int sparse = f->pkt_len <= SPARSE_PACKET_MAX && s->bulk_per_flow[f->flow] == 0;
   if (s->closing) {
     pthread_mutex_unlock(&s->mu);
     free(f);
@@ -748,8 +778,12 @@ static void enqueue_data(braid_session *s, frame *f) {
   if (*tail) (*tail)->next = f;
   else *head = f;
   *tail = f;
+  f->bulk = !sparse;
   if (sparse) s->sq_bytes += f->pt_len;
-  else s->dq_bytes += f->pt_len;
+  else {
+    s->dq_bytes += f->pt_len;
+    if (s->bulk_per_flow[f->flow] < UINT16_MAX) s->bulk_per_flow[f->flow]++;
+  }
   if (s->writer_waiting) pthread_cond_signal(&s->cv);
   pthread_mutex_unlock(&s->mu);
 }
@@ -797,6 +831,7 @@ void braid_session_close(braid_session *s, const char *reason, int grace_ms) {
   free_list(s->sq_head);
   s->dq_head = s->dq_tail = s->sq_head = s->sq_tail = NULL;
   s->dq_bytes = s->sq_bytes = 0;
+  memset(s->bulk_per_flow, 0, sizeof(s->bulk_per_flow));
   pthread_cond_broadcast(&s->cv);
   pthread_mutex_unlock(&s->mu);
   signal_fd(s->kick_fd);
