@@ -18,6 +18,7 @@ export async function runBrowserHost(argv: string[], banner?: string): Promise<v
     }
     throw err;
   }
+  if (banner) process.stdout.write(`${banner}\n`);
   const composed = composeMain(options, { host: 'browser', log });
   composed.core.start();
   const host = await startBrowserHost({
@@ -26,7 +27,6 @@ export async function runBrowserHost(argv: string[], banner?: string): Promise<v
     port: options.port,
     log,
   });
-  if (banner) process.stdout.write(`${banner}\n`);
   process.stdout.write(`Braid is running in the browser host. Open this address in a browser on this machine:\n\n  ${host.url}\n\n`);
   const stop = async () => {
     await host.close();

@@ -13,7 +13,8 @@ export function findElectron(resolve: () => string = () => require('electron') a
   try {
     binary = resolve();
   } catch (err) {
-    return { why: `the electron package has no binary (${(err as Error).message.split('\n')[0]})` };
+    void err;
+    return { why: 'the electron npm package was installed without its binary' };
   }
   if (typeof binary !== 'string' || !fs.existsSync(binary)) return { why: `no Electron binary at ${binary}` };
   const probe = spawnSync(binary, ['--version'], { encoding: 'utf8', timeout: 10_000, env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } });

@@ -17,6 +17,13 @@ export function EngineBanner() {
       </div>
     );
   }
+  if (health?.state === 'ready' && health.access === 'read') {
+    return (
+      <p className="note banner-note" role="note" data-testid="read-only">
+        You can watch Braid but not change it: add your user to the <code>braid</code> group (then log in again).
+      </p>
+    );
+  }
   if (!health || health.state === 'ready' || health.state === 'connecting') return null;
   const tone = health.state === 'starting' ? 'busy' : 'bad';
   return (

@@ -22,7 +22,7 @@ test('spawning braidd is a root-only development option', () => {
 });
 
 test('no Electron runtime is detected as such', () => {
-  assert.match(findElectron(() => { throw new Error('Electron failed to install correctly'); }).why!, /no binary/);
+  assert.match(findElectron(() => { throw new Error('Electron failed to install correctly'); }).why!, /without its binary/);
   assert.match(findElectron(() => '/nonexistent/electron').why!, /no Electron binary/);
   assert.match(findElectron(() => '/bin/false').why!, /does not run/);
   assert.equal(findElectron(() => process.execPath).path, process.execPath, 'a runnable binary is accepted');
