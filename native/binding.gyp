@@ -13,7 +13,8 @@
         "src/pump.c",
         "src/netlink.c",
         "src/codel.c",
-        "src/addon_netlink.c"
+        "src/addon_netlink.c",
+        "src/addon_sockopt.c"
       ],
       "include_dirs": ["include"],
       "defines": ["_GNU_SOURCE", "NAPI_VERSION=8"],

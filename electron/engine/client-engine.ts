@@ -24,6 +24,7 @@ import { IntentStore } from './store/intent-store';
 import { ClientConnector, type ClientSettings } from './tunnel/client-connector';
 import type { Backoff } from './tunnel/machine';
 import { TunnelMachine } from './tunnel/tunnel-machine';
+import { SendBufferTuner, baseRttMs } from './tunnel/send-buffer';
 
 export const ENGINE_VERSION = braidVersion();
 const PROBE_TIMEOUT_MS = 1500;
@@ -60,6 +61,7 @@ export class ClientEngine implements EngineApi {
   private readonly usage: UsageMeter;
   private readonly rateHistory = new History();
   private readonly configCapsApplied = new Set<string>();
+  private readonly sendBuffer = new SendBufferTuner();
   private readonly clock: Clock;
   private target: 'connected' | 'disconnected';
   private linkModes: Record<string, LinkMode>;
@@ -271,6 +273,7 @@ export class ClientEngine implements EngineApi {
 
   private onTransition(from: string, to: string): void {
     if (to === 'connected') {
+      this.sendBuffer.reset();
       const stats = this.connector.active?.session.stats();
       this.bytesBeforeSession = { tx: this.aggregate.txBytes - (stats?.txBytes ?? 0), rx: this.aggregate.rxBytes - (stats?.rxBytes ?? 0) };
     }
@@ -347,6 +350,7 @@ export class ClientEngine implements EngineApi {
         this.aggregate = { ...this.aggregate, txBps: 0, rxBps: 0 };
       }
       this.meterUsage();
+      this.tuneSendBuffer();
       void this.reconcile();
       this.sampleLinkRates(now);
       const paths = this.buildPaths();
@@ -358,6 +362,18 @@ export class ClientEngine implements EngineApi {
       this.changed();
     } catch (error) {
       this.record('error', `stats sampling failed: ${(error as Error).message}`);
+    }
+  }
+
+  private tuneSendBuffer(): void {
+    const active = this.connector.active;
+    if (!active) return;
+    const size = this.sendBuffer.update(this.aggregate.txBps / 8, baseRttMs(this.links.links().flatMap((l) => (l.subflow ? [l.subflow] : []))));
+    if (size === undefined) return;
+    try {
+      this.options.native.setSendBuffer(active.fd, size);
+    } catch (error) {
+      this.record('warning', `cannot size the tunnel's send buffer: ${(error as Error).message}`);
     }
   }
 

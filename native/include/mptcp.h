@@ -41,7 +41,7 @@ typedef struct braid_subflow {
   char remote_address[46];
   uint16_t remote_port;
   int ifindex;
-  uint32_t rtt_us, rttvar_us;
+  uint32_t rtt_us, rttvar_us, min_rtt_us;
   uint64_t delivery_rate, pacing_rate;
   uint32_t total_retrans, retransmits;
   uint64_t bytes_sent, bytes_acked, bytes_received;

@@ -70,6 +70,8 @@ export interface SubflowInfo {
   /** smoothed RTT in microseconds (tcpi_rtt) */
   rttUs: number;
   rttVarUs: number;
+  /** lowest RTT the subflow has seen (tcpi_min_rtt): the path without queueing */
+  minRttUs: number;
   /** bytes per second (tcpi_delivery_rate) */
   deliveryRate: number;
   pacingRate: number;
@@ -238,6 +240,9 @@ export interface NativeAddon {
   openFrame(cipher: Cipher, key: Buffer, counter: number, frame: Buffer): Buffer;
   /** HKDF-SHA256 rekey step used by the pump: next = HKDF(key, "braid v1 rekey") */
   nextKey(key: Buffer): Buffer;
+  /** SO_SNDBUF on a socket (MPTCP copies it to every subflow and stops autotuning);
+   *  returns what the kernel granted (twice the request: it counts bookkeeping too) */
+  setSendBuffer(fd: number, bytes: number): number;
   /** rtnetlink link/address/route changes, coalesced; does not keep the process alive */
   watchNetlink(onChange: (change: NetlinkChange) => void): NetlinkWatcher;
   /** MPTCP path-manager events (needs CAP_NET_ADMIN); throws when the kernel has no mptcp_pm */

@@ -20,6 +20,7 @@
 #include "tun.h"
 
 void braid_register_netlink(napi_env env, napi_value exports); /* addon_netlink.c */
+void braid_register_sockopt(napi_env env, napi_value exports); /* addon_sockopt.c */
 
 #define STOP_GRACE_MS 500   /* tunnel.stop(): blocks the JS thread at most this long */
 #define CLOSE_GRACE_MS 1000 /* session.close(): asynchronous, in the writer thread */
@@ -624,6 +625,7 @@ static napi_value js_mptcp_full_info(napi_env env, napi_callback_info info) {
     set_num(env, o, "ifindex", s->ifindex);
     set_num(env, o, "rttUs", s->rtt_us);
     set_num(env, o, "rttVarUs", s->rttvar_us);
+    set_num(env, o, "minRttUs", s->min_rtt_us);
     set_num(env, o, "deliveryRate", (double)s->delivery_rate);
     set_num(env, o, "pacingRate", (double)s->pacing_rate);
     set_num(env, o, "totalRetrans", s->total_retrans);
@@ -1089,6 +1091,7 @@ static napi_value init(napi_env env, napi_value exports) {
   if (napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props) != napi_ok)
     return throw_napi(env);
   braid_register_netlink(env, exports);
+  braid_register_sockopt(env, exports);
   return exports;
 }
 

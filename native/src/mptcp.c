@@ -537,6 +537,7 @@ int braid_mptcp_full_info(int fd, braid_full_info *out) {
     if (TI_HAS(tcpi_retransmits)) s->retransmits = t->tcpi_retransmits;
     if (TI_HAS(tcpi_rtt)) s->rtt_us = t->tcpi_rtt;
     if (TI_HAS(tcpi_rttvar)) s->rttvar_us = t->tcpi_rttvar;
+    if (TI_HAS(tcpi_min_rtt)) s->min_rtt_us = t->tcpi_min_rtt;
     if (TI_HAS(tcpi_snd_cwnd)) s->cwnd = t->tcpi_snd_cwnd;
     if (TI_HAS(tcpi_total_retrans)) s->total_retrans = t->tcpi_total_retrans;
     if (TI_HAS(tcpi_pacing_rate)) s->pacing_rate = t->tcpi_pacing_rate;

@@ -12,6 +12,7 @@ import { EventLog } from '../stats/event-log';
 import { RateMeter } from '../stats/rate-meter';
 import { type DeviceEntry, DeviceRegistry } from './device-registry';
 import { Nat } from './nat';
+import { SendBufferTuner, baseRttMs } from '../tunnel/send-buffer';
 
 export const SERVER_VERSION = braidVersion();
 /** handshakes in progress at once; more connections wait in the kernel's backlog */
@@ -37,6 +38,7 @@ export interface ServerSettings {
 
 interface LiveDevice {
   entry: DeviceEntry;
+  sendBuffer: SendBufferTuner;
   session: NativeSession;
   fd: number;
   since: number;
@@ -253,7 +255,7 @@ export class ServerEngine implements EngineApi {
         this.record('device-closed', `${entry.name} (${remote}): ${event.reason}${event.message ? `: ${event.message}` : ''}`);
       },
     });
-    device = { entry, session, fd, since: Date.now(), remote, mptcp };
+    device = { entry, session, fd, since: Date.now(), remote, mptcp, sendBuffer: new SendBufferTuner() };
     this.live.set(entry.publicKey, device);
     this.record('device-connected', `${entry.name} connected from ${remote} as ${entry.address}${mptcp ? '' : ' (no MPTCP: fell back to TCP)'}`);
   }
@@ -273,10 +275,13 @@ export class ServerEngine implements EngineApi {
     for (const device of this.status().devices) {
       txBytes += device.txBytes;
       rxBytes += device.rxBytes;
-      this.deviceRates.set(device.publicKey, {
+      const rates = {
         txBps: this.rates.sample(`${device.publicKey}/tx`, device.txBytes, now),
         rxBps: this.rates.sample(`${device.publicKey}/rx`, device.rxBytes, now),
-      });
+      };
+      this.deviceRates.set(device.publicKey, rates);
+      const live = this.live.get(device.publicKey);
+      if (live) this.tuneSendBuffer(live, rates.txBps);
     }
     this.aggregate = {
       txBps: this.rates.sample('agg/tx', txBytes, now),
@@ -285,6 +290,23 @@ export class ServerEngine implements EngineApi {
       rxBytes,
     };
     this.emitter.emit('change');
+  }
+
+  /** keeps the device's download queue near the delay budget (see tunnel/send-buffer.ts) */
+  private tuneSendBuffer(device: LiveDevice, txBps: number): void {
+    let subflows: { minRttUs: number; state: number }[] = [];
+    try {
+      subflows = this.native.mptcpFullInfo(device.fd).subflows;
+    } catch {
+      return;
+    }
+    const size = device.sendBuffer.update(txBps / 8, baseRttMs(subflows));
+    if (size === undefined) return;
+    try {
+      this.native.setSendBuffer(device.fd, size);
+    } catch {
+      // the session is closing: its socket is gone
+    }
   }
 
   private record(kind: string, message: string): void {
