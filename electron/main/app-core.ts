@@ -1,7 +1,7 @@
 // The main-side application, free of Electron: engine supervision, view state, settings and the
 // IPC handlers. Electron's main (index.ts) and the browser host both run exactly this; only
 // the transport and a few platform hooks (clipboard, quit, autostart) differ.
-import type { ClientStatus } from '../protocol/control';
+import type { ClientStatus, HistorySample } from '../protocol/control';
 import type { IpcHandlers, NotifyMessage } from '../shared/ipc-schema';
 import type { AppInfo, EngineHealth } from '../shared/types';
 import type { EngineSupervisor } from './engine-client/supervisor';
@@ -52,6 +52,7 @@ export function createAppCore(options: { supervisor: EngineSupervisor; store: Se
 
   const onHealth = (health: EngineHealth) => state.setHealth(health);
   const onStatus = (status: ClientStatus | null) => state.setStatus(status);
+  const onHistory = (samples: HistorySample[]) => state.mergeHistory(samples);
 
   const handlers: IpcHandlers = {
     app: {
@@ -105,12 +106,14 @@ export function createAppCore(options: { supervisor: EngineSupervisor; store: Se
     start() {
       supervisor.on('health', onHealth);
       supervisor.on('status', onStatus);
+      supervisor.on('history', onHistory);
       state.setHealth(supervisor.health);
       supervisor.start();
     },
     stop() {
       supervisor.off('health', onHealth);
       supervisor.off('status', onStatus);
+      supervisor.off('history', onHistory);
       supervisor.stop();
     },
   };

@@ -7,7 +7,7 @@ export const ipcChannels = {
   tunnel: { connect: 'invoke', disconnect: 'invoke', changed: 'notify' },
   paths: { changed: 'notify' },
   links: { setMode: 'invoke', events: 'notify' },
-  stats: { history: 'invoke', sample: 'notify' },
+  stats: { history: 'invoke', sample: 'notify', reset: 'notify' },
   settings: {
     get: 'invoke',
     update: 'invoke',

@@ -95,6 +95,8 @@ export const ipcSchema = {
   stats: {
     history: invoke(z.object({ seconds: z.number().int().min(1).max(3600) }).strict()).returns<StatsHistory>(),
     sample: notify<StatsSample>(),
+    /** the whole chart history replaced (e.g. merged with the engine's after connecting) */
+    reset: notify<StatsHistory>(),
   },
   settings: {
     get: invoke(Empty).returns<SettingsView>(),

@@ -73,6 +73,9 @@ export function applyNotice(state: DataState, message: NotifyMessage): DataState
     case 'links':
       return { ...next, events: message.notice.data };
     case 'stats':
+      if (message.name === 'reset') {
+        return { ...next, samples: trimSamples(message.notice.data.samples, message.notice.data.windowSeconds), windowSeconds: message.notice.data.windowSeconds };
+      }
       return { ...next, samples: appendSample(state.samples, message.notice.data, state.windowSeconds) };
     case 'settings':
       return { ...next, settings: message.notice.data };

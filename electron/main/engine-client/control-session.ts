@@ -1,6 +1,7 @@
 // ControlSession over the engine's own control client (electron/engine/control/client.ts), so
 // the app and the CLI speak the protocol through one implementation.
 import { connectControl, ControlClientError } from '../../engine/control/client';
+import { fetchHistory } from '../../engine/control/history-page';
 import { ControlCallError, SessionOpenError, type ControlSession, type OpenSession } from './session';
 
 export function controlSessionOpener(clientName: string, timeoutMs = 5000): OpenSession {
@@ -37,6 +38,7 @@ export function controlSessionOpener(clientName: string, timeoutMs = 5000): Open
       async setLinkMode(link, mode) {
         await wrap(c.call('setLinkMode', { link, mode }));
       },
+      history: () => wrap(fetchHistory(c)),
       onClose(listener) {
         c.onClose(listener);
       },

@@ -1,6 +1,6 @@
 // The one place where the engine's wire types (control.ts) become the app's domain types
 // (electron/shared/types.ts). The engine reports rates in bits per second.
-import type { ClientStatus, EngineEvent, PathStatus, TunnelStatus } from '../../protocol/control';
+import type { ClientStatus, EngineEvent, HistorySample, PathStatus } from '../../protocol/control';
 import type { AggregateView, EventView, PathView, StatsSample, TunnelView } from '../../shared/types';
 
 export function toTunnelView(s: ClientStatus): TunnelView {
@@ -81,4 +81,10 @@ export function toStatsSample(s: ClientStatus, at: number): StatsSample {
   const links: Record<string, number> = {};
   for (const p of s.paths) links[p.link] = p.txBps + p.rxBps;
   return { at, upBps: s.aggregate.txBps, downBps: s.aggregate.rxBps, links };
+}
+
+export function historyToSample(h: HistorySample): StatsSample {
+  const links: Record<string, number> = {};
+  for (const [link, r] of Object.entries(h.links)) links[link] = r.txBps + r.rxBps;
+  return { at: h.at, upBps: h.aggregate.txBps, downBps: h.aggregate.rxBps, links };
 }

@@ -1,6 +1,6 @@
 // What the supervisor needs from one control-socket connection. control-session.ts implements it
 // over the engine's control client; tests substitute fakes.
-import type { EngineStatus, HelloResult, LinkMode } from '../../protocol/control';
+import type { EngineStatus, HelloResult, HistorySample, LinkMode } from '../../protocol/control';
 
 export interface ControlSession {
   readonly hello: HelloResult;
@@ -8,6 +8,8 @@ export interface ControlSession {
   watch(onStatus: (status: EngineStatus) => void): Promise<EngineStatus>;
   setTargetState(state: 'connected' | 'disconnected'): Promise<void>;
   setLinkMode(link: string, mode: LinkMode): Promise<void>;
+  /** the engine's rate history (the last 10 minutes), oldest first */
+  history(): Promise<HistorySample[]>;
   /** listener runs once when the connection ends, for any reason */
   onClose(listener: (err?: Error) => void): void;
   close(): void;

@@ -2,7 +2,7 @@
 // version check), watches status, and reconnects with backoff when the engine goes away.
 // Publishes an EngineHealth the user can act on. Knows nothing about Electron.
 import { EventEmitter } from 'node:events';
-import type { ClientStatus, EngineStatus, LinkMode } from '../../protocol/control';
+import type { ClientStatus, EngineStatus, HistorySample, LinkMode } from '../../protocol/control';
 import { CONTROL_PROTOCOL_VERSION } from '../../protocol/control';
 import type { EngineHealth } from '../../shared/types';
 import { IpcError } from '../ipc/errors';
@@ -27,7 +27,7 @@ export interface SupervisorOptions {
 
 export const NOT_RUNNING_MESSAGE = 'Engine not running — start it with `systemctl start braidd`';
 
-export class EngineSupervisor extends EventEmitter<{ health: [EngineHealth]; status: [ClientStatus | null] }> {
+export class EngineSupervisor extends EventEmitter<{ health: [EngineHealth]; status: [ClientStatus | null]; history: [HistorySample[]] }> {
   private session: ControlSession | undefined;
   private timer: NodeJS.Timeout | undefined;
   private running = false;
@@ -169,6 +169,14 @@ export class EngineSupervisor extends EventEmitter<{ health: [EngineHealth]; sta
       engineVersion: session.hello.engine,
       socketPath: path,
     });
+    // the engine's last minutes fill the chart of an app that just started; an engine
+    // without history (older protocol) is fine
+    session.history().then(
+      (samples) => {
+        if (this.session === session && samples.length) this.emit('history', samples);
+      },
+      (err: unknown) => this.options.log?.(`engine history unavailable: ${err instanceof Error ? err.message : String(err)}`),
+    );
   }
 
   private accept(status: EngineStatus): void {

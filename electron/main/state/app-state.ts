@@ -1,7 +1,7 @@
 // Main's view model: what every window shows, with a global sequence number. Each change is
 // published once as a notice (group:name), only when its content really changed, so windows
 // can take a snapshot and then apply notices with a larger seq.
-import type { ClientStatus } from '../../protocol/control';
+import type { ClientStatus, HistorySample } from '../../protocol/control';
 import type { NotifyMessage } from '../../shared/ipc-schema';
 import type {
   AggregateView,
@@ -14,7 +14,7 @@ import type {
   StatsSample,
   TunnelView,
 } from '../../shared/types';
-import { toAggregateView, toEventView, toPathView, toStatsSample, toTunnelView } from '../engine-client/convert';
+import { historyToSample, toAggregateView, toEventView, toPathView, toStatsSample, toTunnelView } from '../engine-client/convert';
 import { StatsRing } from './stats-ring';
 
 const ZERO: AggregateView = { upBps: 0, downBps: 0, upBytes: 0, downBytes: 0 };
@@ -100,6 +100,16 @@ export class AppState {
       const sample = this.ring.add(toStatsSample(status, this.now()));
       this.publish({ group: 'stats', name: 'sample', notice: { seq: ++this.seq, data: sample } });
     }
+  }
+
+  /** the engine's rate history: fills seconds main has no sample for, then resends the chart */
+  mergeHistory(samples: HistorySample[]): void {
+    this.ring.merge(samples.map(historyToSample), this.now());
+    this.publish({
+      group: 'stats',
+      name: 'reset',
+      notice: { seq: ++this.seq, data: { samples: this.ring.all(), windowSeconds: this.ring.windowSeconds } },
+    });
   }
 
   private publishIfChanged(group: NotifyMessage['group'], name: string, data: unknown): void {

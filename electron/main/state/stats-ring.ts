@@ -22,6 +22,16 @@ export class StatsRing {
     return sample;
   }
 
+  /** adds samples for the seconds the ring has none of (e.g. the engine's history), in order */
+  merge(samples: StatsSample[], now: number): void {
+    const have = new Set(this.samples.map((s) => Math.floor(s.at / 1000)));
+    const oldest = now - this.windowSeconds * 1000;
+    const extra = samples.filter((s) => s.at >= oldest && s.at <= now && !have.has(Math.floor(s.at / 1000)));
+    if (!extra.length) return;
+    this.samples.push(...extra);
+    this.samples.sort((a, b) => a.at - b.at);
+  }
+
   /** samples of the last `seconds`, oldest first */
   last(seconds: number, now: number): StatsSample[] {
     const from = now - seconds * 1000;

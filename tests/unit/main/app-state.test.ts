@@ -52,3 +52,28 @@ test('event severity from kind and message', () => {
   assert.equal(toEventView({ at: 1, kind: 'failover', message: 'x' }).severity, 'warning');
   assert.equal(toEventView({ at: 1, kind: 'connected', message: 'x' }).severity, 'info');
 });
+
+test('the engine’s history fills the seconds main missed and is resent as a reset', () => {
+  let now = 100_000;
+  const state = new AppState(
+    { version: '0', host: 'browser', canQuit: false, canCopy: false, autostartSupported: false },
+    { state: 'ready', message: '', socketPath: '/s' },
+    {} as SettingsView,
+    () => now,
+    60,
+  );
+  state.setStatus(status(1e6)); // main's own sample at 100 s
+  const sent: NotifyMessage[] = [];
+  state.subscribe((m) => sent.push(m));
+  state.mergeHistory([
+    { at: 30_000, aggregate: { txBps: 9, rxBps: 9 }, links: {} }, // older than the 60 s window
+    { at: 98_000, aggregate: { txBps: 5, rxBps: 6 }, links: { eth0: { txBps: 5, rxBps: 6 } } },
+    { at: 100_500, aggregate: { txBps: 7, rxBps: 7 }, links: {} }, // main already has second 100
+  ]);
+  const samples = state.snapshot().history.samples;
+  assert.deepEqual(samples.map((s) => s.at), [98_000, 100_000]);
+  assert.deepEqual(samples[0]!.links, { eth0: 11 });
+  assert.equal(sent.length, 1);
+  assert.equal(`${sent[0]!.group}:${sent[0]!.name}`, 'stats:reset');
+  now += 1000;
+});

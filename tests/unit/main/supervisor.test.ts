@@ -1,6 +1,6 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import type { ClientStatus, EngineStatus, HelloResult } from '../../../electron/protocol/control';
+import type { ClientStatus, EngineStatus, HelloResult, HistorySample } from '../../../electron/protocol/control';
 import type { EngineHealth } from '../../../electron/shared/types';
 import { Backoff } from '../../../electron/main/engine-client/backoff';
 import { ControlCallError, SessionOpenError, type ControlSession } from '../../../electron/main/engine-client/session';
@@ -40,6 +40,11 @@ class FakeSession implements ControlSession {
   }
   async setLinkMode(link: string, mode: string) {
     this.writes.push([link, mode]);
+  }
+  historySamples: HistorySample[] | Error = [];
+  async history() {
+    if (this.historySamples instanceof Error) throw this.historySamples;
+    return this.historySamples;
   }
   onClose(l: (err?: Error) => void) {
     this.closeListeners.push(l);
@@ -164,6 +169,26 @@ test('read-only access: writes are refused locally with a clear message; engine 
   h2.sup.start();
   await until(() => h2.sup.health.state === 'ready');
   await assert.rejects(h2.sup.setTargetState('disconnected'), (e: unknown) => e instanceof IpcError && e.code === 'failed' && e.message === 'nope');
+  h2.sup.stop();
+});
+
+test('after connecting, the engine’s rate history is passed on; an engine without one is fine', async () => {
+  const session = new FakeSession(hello);
+  session.historySamples = [{ at: 1000, aggregate: { txBps: 1, rxBps: 2 }, links: { eth0: { txBps: 1, rxBps: 2 } } }];
+  const { sup } = harness({ open: async () => session });
+  const got: HistorySample[][] = [];
+  sup.on('history', (h) => got.push(h));
+  sup.start();
+  await until(() => got.length === 1);
+  assert.equal(got[0]![0]!.at, 1000);
+  sup.stop();
+  const old = new FakeSession(hello);
+  old.historySamples = new Error('unknown-method');
+  const h2 = harness({ open: async () => old });
+  h2.sup.start();
+  await until(() => h2.sup.health.state === 'ready');
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(h2.sup.health.state, 'ready');
   h2.sup.stop();
 });
 

@@ -41,3 +41,11 @@ test('samples: one per second, bounded by the window', () => {
   for (let i = 2; i <= 10; i++) samples = appendSample(samples, at(i * 1000, i), 5);
   assert.deepEqual(samples.map((s) => s.at), [5000, 6000, 7000, 8000, 9000, 10000]);
 });
+
+test('a history reset replaces the samples', () => {
+  const s = applySnapshot(initialData, snap);
+  const samples = [{ at: 1000, upBps: 1, downBps: 1, links: {} }, { at: 2000, upBps: 2, downBps: 2, links: {} }];
+  const r = applyNotice(s, { group: 'stats', name: 'reset', notice: { seq: 11, data: { samples, windowSeconds: 300 } } });
+  assert.deepEqual(r.samples, samples);
+  assert.equal(r.windowSeconds, 300);
+});
