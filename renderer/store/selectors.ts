@@ -56,7 +56,8 @@ export function connectionSummary(s: Pick<DataState, 'health' | 'tunnel' | 'path
   }
   const t = s.tunnel;
   const active = activePathCount(s.paths);
-  const wanted = s.paths.filter((p) => p.mode !== 'off').length;
+  const wanted = s.paths.filter((p) => p.mode === 'on').length;
+  const standby = s.paths.filter((p) => p.mode === 'backup' && p.state === 'backup').length;
   if (t.state === 'disconnected' && t.target === 'disconnected') {
     return { title: 'Off', detail: `Traffic goes over your normal connection. Server ${t.server}` };
   }
@@ -65,7 +66,9 @@ export function connectionSummary(s: Pick<DataState, 'health' | 'tunnel' | 'path
   if (t.state !== 'connected') {
     return { title: 'Connecting…', detail: t.cause ? `Last attempt: ${t.cause}` : `Reaching ${t.server}` };
   }
-  const parts = [`${active} of ${wanted} ${wanted === 1 ? 'link' : 'links'} active`, `server ${t.server}`];
+  const parts = [`${active} of ${wanted} ${wanted === 1 ? 'link' : 'links'} active`];
+  if (standby) parts.push(`${standby} backup standing by`);
+  parts.push(`server ${t.server}`);
   if (t.address) parts.push(`tunnel address ${t.address}`);
   if (t.lastFailover) parts.push(`last failover ${Math.round(t.lastFailover.gapMs)} ms (${t.lastFailover.link})`);
   if (t.mptcp === false) parts.unshift('Multipath TCP unavailable: fell back to a single path');

@@ -85,6 +85,7 @@ test('overall state and the header summary', () => {
     detail: '2 of 2 links active · server 198.19.0.1:7443 · tunnel address 10.77.0.2',
   });
   assert.equal(connectionSummary({ health: ready, tunnel: t('disconnected', 'disconnected'), paths }).title, 'Off');
+  assert.match(connectionSummary({ health: ready, tunnel: t('connected'), paths: [p('eth0', 'active'), p('wlan0', 'failed'), p('usb0', 'backup', 'backup')] }).detail, /^1 of 2 links active · 1 backup standing by · server/);
   assert.match(connectionSummary({ health: ready, tunnel: { ...t('connected'), lastFailover: { link: 'wlan0', gapMs: 420.4, at: 0 } }, paths }).detail, /last failover 420 ms \(wlan0\)$/);
   assert.equal(connectionSummary({ health: ready, tunnel: t('connecting'), paths }).title, 'Connecting…');
   assert.equal(connectionSummary({ health: ready, tunnel: { ...t('error'), cause: 'server refused our key' }, paths }).detail, 'server refused our key');
