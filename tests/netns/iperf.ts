@@ -63,10 +63,19 @@ export async function runIperf(lab: Lab, ns: NsRole | string, server: string, op
   if (opts.congestion) argv.push('-C', opts.congestion);
   const full = opts.mptcp ? ['mptcpize', 'run', ...argv] : argv;
   const timeoutMs = (opts.seconds + (opts.omitSeconds ?? 0) + 20) * 1000;
-  const r = await lab.exec(ns, full, { allowFail: true, timeoutMs });
-  try {
-    return parseIperfJson(r.stdout);
-  } catch (e) {
-    throw new Error(`${full.join(' ')} (exit ${r.code}): ${(e as Error).message}\n${r.stderr.slice(-2000)}`);
+  // iperf3's server re-opens its listener between tests: a client that arrives in that gap is
+  // reset before any data flows. That is the harness, not the path under test: retry it.
+  for (let attempt = 1; ; attempt++) {
+    const r = await lab.exec(ns, full, { allowFail: true, timeoutMs });
+    try {
+      return parseIperfJson(r.stdout);
+    } catch (e) {
+      const message = (e as Error).message;
+      if (attempt < 3 && /unable to (connect to server|receive control message)|server is busy/.test(message)) {
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        continue;
+      }
+      throw new Error(`${full.join(' ')} (exit ${r.code}): ${message}\n${r.stderr.slice(-2000)}`);
+    }
   }
 }
