@@ -142,12 +142,17 @@ export class UsageMeter {
   setCap(identity: string, cap: LinkCap | null): void {
     if (cap) checkCap(cap);
     this.runtimeCaps.set(identity, cap && { ...cap });
+    this.dirty = true;
     this.capChanged(identity);
     this.flush();
   }
 
-  /** the config file's cap for a link; a cap set with setCap (even null) takes precedence */
+  /**
+   * The config file's cap for a link; a cap set with setCap (even null) takes precedence.
+   * Cheap to call every second: the same cap again changes nothing and writes nothing.
+   */
   setDefaultCap(identity: string, cap: LinkCap | undefined): void {
+    if (sameCap(this.defaultCaps.get(identity), cap)) return;
     if (cap) {
       checkCap(cap);
       this.defaultCaps.set(identity, { ...cap });
@@ -282,7 +287,6 @@ export class UsageMeter {
   private capChanged(identity: string): void {
     const record = this.current(identity, this.clock.now(), false);
     if (record) this.rearm(record, this.cap(identity));
-    this.dirty = true;
   }
 
   /** forgets the marks the usage is no longer above (a raised or removed cap) */
@@ -343,6 +347,10 @@ function delta(previous: number, current: number): number {
 
 function clampAdd(a: number, b: number): number {
   return Math.min(Number.MAX_SAFE_INTEGER, a + b);
+}
+
+function sameCap(a: LinkCap | undefined, b: LinkCap | undefined): boolean {
+  return a === b || (a !== undefined && b !== undefined && a.bytes === b.bytes && a.billingDay === b.billingDay && a.action === b.action);
 }
 
 function checkCap(cap: LinkCap): void {

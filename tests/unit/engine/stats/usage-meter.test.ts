@@ -231,6 +231,26 @@ test('config caps apply until a run-time cap (even a removal) overrides them', (
   assert.throws(() => m.setDefaultCap(ID, { bytes: -1, billingDay: 1, action: 'off' }), /above 0/);
 });
 
+test('setting the same config cap every second writes nothing', () => {
+  const store = new MemoryStore();
+  const { m, clock } = meter(undefined, store);
+  m.record(ID, 'wwan0', 0, 0);
+  m.flush();
+  const saves = store.saves;
+  for (let i = 0; i < 60; i++) {
+    clock.advance(1000);
+    m.setDefaultCap(ID, { bytes: 5e9, billingDay: 1, action: 'off' });
+    m.record(ID, 'wwan0', 0, 0);
+    m.check(ID);
+  }
+  assert.equal(store.saves, saves, 'idle link, unchanged cap: no writes');
+  m.setDefaultCap(ID, { bytes: 5e9, billingDay: 7, action: 'off' }); // moves the period: saved with the next write
+  clock.advance(10_000);
+  m.record(ID, 'wwan0', 0, 0);
+  assert.equal(store.saves, saves + 1);
+  assert.equal(store.state.usage[ID]?.billingDay, 7);
+});
+
 test('persists at most every 10 s and on flush(); a new meter on the same file carries on', () => {
   const file = tmpFile();
   const start = local(2026, 3, 10);
