@@ -5,10 +5,13 @@
 //                                                                  --> internet ns (198.18.0.1)
 import test from 'node:test';
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import path from 'node:path';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { Lab } from '../netns/lab';
 import { startIperfServer, runIperf } from '../netns/iperf';
-import { BraidLab, fetchStatus, waitForStatus, SERVER_PORT } from '../netns/braid';
+import { BraidLab, fetchStatus, hashTransfer, waitForStatus, SERVER_PORT } from '../netns/braid';
 import { generateKeyPair } from '../../electron/protocol/tunnel/keys';
 import type { ClientStatus, ServerStatus } from '../../electron/protocol/control';
 
@@ -25,16 +28,6 @@ let braid: BraidLab;
 const clientStatus = async () => (await fetchStatus(braid.clientSocket)) as ClientStatus;
 const serverStatus = async () => (await fetchStatus(braid.serverSocket)) as ServerStatus;
 
-async function hashTransfer(bytes: number, port: number, during?: () => Promise<void>) {
-  const sink = lab.spawn('internet', ['node', path.join(FIXTURES, 'tcp-hash.js'), 'serve', String(port)]);
-  await sink.waitFor(/listening/, 5000);
-  const sender = lab.spawn('client', ['node', path.join(FIXTURES, 'tcp-hash.js'), 'send', lab.internetAddress, String(port), String(bytes)]);
-  if (during) await during();
-  const sent = await sender.waitFor(/sent (\d+) ([0-9a-f]{64}) (\d+)/, 90_000);
-  const received = await sink.waitFor(/received (\d+) ([0-9a-f]{64})/, 10_000);
-  await sink.kill();
-  return { sentBytes: Number(sent[1]), sentHash: sent[2], ms: Number(sent[3]), receivedBytes: Number(received[1]), receivedHash: received[2] };
-}
 
 async function deviceAttempt(mode: string, secret: string, serverPublic: string) {
   const p = lab.spawn('client', ['node', path.join(FIXTURES, 'device-attempt.js'), mode, lab.serverAddress, String(SERVER_PORT), secret, serverPublic]);
@@ -64,7 +57,7 @@ test('ping and a hashed TCP transfer reach the internet namespace through the tu
   const status = await clientStatus();
   assert.equal(status.tunnel.address, '10.77.0.2/24');
   assert.equal(status.tunnel.mptcp, true, 'the tunnel connection uses MPTCP, not a TCP fallback');
-  const t = await hashTransfer(8 << 20, 9001);
+  const t = await hashTransfer(lab, 8 << 20, 9001);
   assert.equal(t.receivedBytes, t.sentBytes);
   assert.equal(t.receivedHash, t.sentHash, 'bytes arrive intact');
 });
@@ -89,7 +82,7 @@ test('three links: every subflow carries traffic and the tunnel beats the fastes
 
 test('the first link goes down mid-transfer: transfer intact, no reconnect, path failed', async () => {
   const before = await clientStatus();
-  const t = await hashTransfer(24 << 20, 9002, async () => {
+  const t = await hashTransfer(lab, 24 << 20, 9002, async () => {
     await new Promise((r) => setTimeout(r, 1000));
     await lab.linkDown(0);
   });
@@ -132,6 +125,53 @@ test('random bytes and a forged frame after the handshake close only that sessio
     const ping = await lab.ping('client', lab.internetAddress, { count: 3, intervalMs: 200 });
     assert.equal(ping.received, 3, `the admitted device still works after ${mode}`);
   }
+});
+
+/** sends raw lines on the control socket and collects the answers (one per line) */
+async function rawControl(socketPath: string, lines: string[]): Promise<{ answers: unknown[]; closedByEngine: boolean }> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(socketPath);
+    const answers: unknown[] = [];
+    let buffer = '';
+    let closedByEngine = false;
+    const timer = setTimeout(() => socket.destroy(), 3000);
+    socket.on('data', (chunk) => {
+      buffer += chunk.toString();
+      let nl;
+      while ((nl = buffer.indexOf('\n')) >= 0) {
+        answers.push(JSON.parse(buffer.slice(0, nl)));
+        buffer = buffer.slice(nl + 1);
+      }
+    });
+    socket.on('end', () => (closedByEngine = true));
+    socket.on('close', () => {
+      clearTimeout(timer);
+      resolve({ answers, closedByEngine });
+    });
+    socket.on('error', reject);
+    socket.on('connect', () => {
+      for (const line of lines) socket.write(line);
+    });
+  });
+}
+
+test('the control socket: bad frames get errors, other users cannot write, the engine carries on', async () => {
+  const { answers, closedByEngine } = await rawControl(braid.clientSocket, [
+    'this is not json\n',
+    '{"id":1,"method":"hello","params":{"version":1}}\n',
+    '{"id":2,"method":"setTargetState","params":{"state":"sideways"}}\n',
+    `${'x'.repeat(70_000)}\n`,
+  ]);
+  const codes = answers.map((a) => (a as { error?: { code: string } }).error?.code ?? 'ok');
+  assert.deepEqual(codes, ['bad-request', 'ok', 'bad-request', 'frame-too-large']);
+  assert.ok(closedByEngine, 'the oversized frame closed that connection');
+  const caller = path.join(FIXTURES, 'control-caller.js');
+  const { stdout } = await promisify(execFile)('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, caller, braid.clientSocket]);
+  assert.match(stdout, /^status connected$/m, 'an ordinary user may read the status');
+  assert.match(stdout, /^write forbidden /m, 'but may not change the tunnel');
+  const status = await clientStatus();
+  assert.equal(status.tunnel.state, 'connected', 'the engine was not disturbed');
+  assert.equal((await lab.ping('client', lab.internetAddress, { count: 2, intervalMs: 200 })).received, 2);
 });
 
 test('the server restarts: the client reconnects by itself and traffic flows again', async () => {

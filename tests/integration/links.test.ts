@@ -4,15 +4,13 @@
 //   client ns: bl0 20M, bl1 20M, bl2 20M (+ bl3 added at run time) --> server ns --> internet ns
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import path from 'node:path';
 import { Lab } from '../netns/lab';
 import { startIperfServer, runIperf } from '../netns/iperf';
-import { BraidLab, fetchStatus, waitForStatus } from '../netns/braid';
+import { BraidLab, fetchStatus, hashTransfer, waitForStatus } from '../netns/braid';
 import { parseEndpoints } from '../../electron/engine/paths/kernel-paths';
 import { connectControl } from '../../electron/engine/control/client';
 import type { ClientStatus, PathStatus } from '../../electron/protocol/control';
 
-const FIXTURES = path.join(__dirname, 'fixtures');
 const isClient = (s: { mode: string }): s is ClientStatus => s.mode === 'client';
 const pathOf = (s: ClientStatus, link: string) => s.paths.find((p) => p.link === link) as PathStatus;
 
@@ -29,16 +27,6 @@ async function endpoints(lab: Lab) {
   return parseEndpoints((await lab.exec('client', ['ip', 'mptcp', 'endpoint', 'show'])).stdout);
 }
 
-async function hashTransfer(lab: Lab, bytes: number, port: number, during?: () => Promise<void>) {
-  const sink = lab.spawn('internet', ['node', path.join(FIXTURES, 'tcp-hash.js'), 'serve', String(port)]);
-  await sink.waitFor(/listening/, 5000);
-  const sender = lab.spawn('client', ['node', path.join(FIXTURES, 'tcp-hash.js'), 'send', lab.internetAddress, String(port), String(bytes)]);
-  if (during) await during();
-  const sent = await sender.waitFor(/sent (\d+) ([0-9a-f]{64})/, 90_000);
-  const received = await sink.waitFor(/received (\d+) ([0-9a-f]{64})/, 10_000);
-  await sink.kill();
-  return { sentHash: sent[2], receivedHash: received[2], bytes: Number(received[1]) };
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

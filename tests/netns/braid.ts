@@ -54,6 +54,7 @@ export class BraidLab {
     private readonly options: BraidLabOptions = {},
   ) {
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'braid-lab-'));
+    fs.chmodSync(this.dir, 0o755); // other users reach the control sockets (configs stay 0600)
     const pair = () => {
       const k = generateKeyPair();
       return { secret: k.secret, public: k.public };
@@ -151,4 +152,31 @@ export async function waitForStatus(socket: string, predicate: (s: EngineStatus)
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`status condition not met within ${timeoutMs} ms; last status: ${JSON.stringify(last)?.slice(0, 3000)} ${lastError ? `last error: ${String(lastError)}` : ''}`);
+}
+
+export interface HashTransferResult {
+  sentBytes: number;
+  sentHash: string;
+  receivedBytes: number;
+  receivedHash: string;
+  ms: number;
+}
+
+/**
+ * A bounded TCP transfer from the client namespace to the internet host through whatever
+ * routes the client has (the tunnel), hashed at both ends. `during` runs while it is going.
+ */
+export async function hashTransfer(lab: Lab, bytes: number, port: number, during?: () => Promise<void>): Promise<HashTransferResult> {
+  const fixture = path.join(ROOT, 'dist', 'tests', 'integration', 'fixtures', 'tcp-hash.js');
+  const sink = lab.spawn('internet', ['node', fixture, 'serve', String(port)]);
+  try {
+    await sink.waitFor(/listening/, 5000);
+    const sender = lab.spawn('client', ['node', fixture, 'send', lab.internetAddress, String(port), String(bytes)]);
+    if (during) await during();
+    const sent = await sender.waitFor(/sent (\d+) ([0-9a-f]{64}) (\d+)/, 90_000);
+    const received = await sink.waitFor(/received (\d+) ([0-9a-f]{64})/, 10_000);
+    return { sentBytes: Number(sent[1]), sentHash: sent[2], ms: Number(sent[3]), receivedBytes: Number(received[1]), receivedHash: received[2] };
+  } finally {
+    await sink.kill();
+  }
 }
