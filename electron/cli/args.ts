@@ -21,6 +21,7 @@ export type Command =
   | { kind: 'cap'; name: string; cap: CapRequest | null; socket?: string }
   | { kind: 'keygen'; secretFile?: string }
   | { kind: 'pubkey'; secretFile?: string }
+  | { kind: 'invite'; host: string; name?: string; port?: number; config: string }
   | { kind: 'engine'; config: string; socket?: string; stateDir?: string }
   | { kind: 'server'; config: string; socket?: string };
 
@@ -51,6 +52,7 @@ commands:
   cap           set a link's data cap: braid cap NAME 10GB, or remove it: braid cap NAME off
   keygen        create a key pair
   pubkey        print the public key of a secret key
+  invite        on the server: make a key for a new device and a braid:// invite for it
   engine        run the client engine (what the braidd service runs)
   server        run the braid server
 
@@ -120,6 +122,17 @@ Creates an Ed25519 key pair (base64). Without options prints both keys:
 
   --secret-file FILE  write the secret key to FILE (created with mode 0600, never
                       overwritten) and print only the public key`,
+  invite: `usage: braid invite --host HOST [--name NAME] [--port PORT] [--config FILE]
+
+On the server: creates a key pair for a new device and prints
+  - the device entry to add to the server config's "devices" (then restart braid-server)
+  - a braid:// invite holding the server's address and key and the device's secret key,
+    for the device's app (Settings > Invite). Send it privately: it is the device's secret.
+
+  --host HOST    the address devices reach this server at (name or IP)
+  --name NAME    a name for the device (default "device")
+  --port PORT    default: listen.port from the config
+  --config FILE  server config (default ${DEFAULT_SERVER_CONFIG})`,
   pubkey: `usage: braid pubkey [--secret-file FILE]
 
 Prints the public key of a secret key read from FILE or from standard input.`,
@@ -206,6 +219,15 @@ export function parseCommand(argv: readonly string[]): Command {
     case 'pubkey': {
       const { values } = parse(first, rest, { 'secret-file': { type: 'string' } }, 0);
       return { kind: first, secretFile: str(values['secret-file']) };
+    }
+    case 'invite': {
+      const { values } = parse(first, rest, { host: { type: 'string' }, name: { type: 'string' }, port: { type: 'string' }, config: { type: 'string' } }, 0);
+      const host = str(values.host);
+      if (!host) throw new UsageError('invite needs --host: the address devices reach this server at');
+      const portText = str(values.port);
+      const port = portText === undefined ? undefined : Number(portText);
+      if (port !== undefined && !(Number.isInteger(port) && port >= 1 && port <= 65535)) throw new UsageError(`--port must be 1..65535, not "${portText}"`);
+      return { kind: 'invite', host, name: str(values.name), port, config: str(values.config) ?? DEFAULT_SERVER_CONFIG };
     }
     case 'engine': {
       const { values } = parse(first, rest, { config: { type: 'string' }, 'state-dir': { type: 'string' }, ...SOCKET }, 0);

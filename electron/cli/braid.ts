@@ -6,7 +6,8 @@ import type { RunOptions } from '../engine/run';
 import { connectControl, ControlClientError, type ConnectOptions, type ControlClient } from '../engine/control/client';
 import { formatKey, parseKey, publicFromSecret, generateKeyPair } from '../protocol/tunnel/keys';
 import { DEFAULT_CONTROL_SOCKET, type ClientStatus, type EngineStatus } from '../protocol/control';
-import { DEFAULT_SERVER_SOCKET } from '../engine/config';
+import { DEFAULT_SERVER_SOCKET, loadServerConfig } from '../engine/config';
+import { formatInvite } from '../protocol/invite';
 import { parseCommand, UsageError, USAGE, type Command } from './args';
 import { formatCap, formatUsage, renderLinks, renderStatus } from './format';
 import { formatDataSize } from '../engine/config/data-size';
@@ -132,6 +133,17 @@ async function run(command: Command, io: CliIo, deps: CliDeps): Promise<number> 
         throw new Error(`cannot write ${command.secretFile}: ${(error as Error).message}`);
       }
       io.stdout(`${pair.public}\n`);
+      return EXIT_OK;
+    }
+    case 'invite': {
+      const config = loadServerConfig(command.config);
+      const serverPublicKey = formatKey(publicFromSecret(parseKey(config.secretKey, 'the server secret key')));
+      const pair = generateKeyPair();
+      const name = command.name ?? 'device';
+      const entry = { name, publicKey: pair.public };
+      const invite = formatInvite({ host: command.host, port: command.port ?? config.listen.port, serverPublicKey, device: { secret: pair.secret, publicKey: pair.public }, name });
+      io.stdout(`Add this device to "devices" in ${command.config}, then restart braid-server:\n  ${JSON.stringify(entry)}\n\n`);
+      io.stdout(`Invite for the device (it holds the device's secret key: send it privately):\n  ${invite}\n`);
       return EXIT_OK;
     }
     case 'pubkey': {

@@ -12,7 +12,7 @@ import { generateKeyPair } from '../../electron/protocol/tunnel/keys';
 import { startBrowserHost, type BrowserHost } from '../../electron/main/browser-host';
 import { APP_ROOT, composeMain, type Composed } from '../../electron/main/compose';
 import { parseMainOptions } from '../../electron/main/options';
-import { formatInvite } from '../../electron/main/settings/invite';
+import { formatInvite } from '../../electron/protocol/invite';
 import { keyboardAudit, openBrowser, screenshot, type BrowserSession } from './browser';
 import { serveFakeEngine } from './fake-engine';
 

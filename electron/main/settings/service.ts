@@ -8,7 +8,7 @@ import type { ClientConfigExport, SettingsView } from '../../shared/types';
 import { generateKeyPair } from '../../protocol/tunnel/keys';
 import { IpcError } from '../ipc/errors';
 import { ClientConfigError, installCommand, renderClientConfig, type LinkChoice } from './client-config';
-import { InviteError, parseInvite } from './invite';
+import { InviteError, parseInvite } from '../../protocol/invite';
 import { writeFileAtomic, type SettingsStore, type StoredSettings } from './store';
 
 export interface SettingsServiceOptions {

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { ClientFileSchema } from '../../../electron/engine/config/client-schema';
 import { generateKeyPair } from '../../../electron/protocol/tunnel/keys';
 import { installCommand, renderClientConfig } from '../../../electron/main/settings/client-config';
-import { formatInvite, InviteError, parseInvite } from '../../../electron/main/settings/invite';
+import { formatInvite, InviteError, parseInvite } from '../../../electron/protocol/invite';
 import { SettingsService } from '../../../electron/main/settings/service';
 import { configDir, defaultSettings, SettingsStore } from '../../../electron/main/settings/store';
 import { IpcError } from '../../../electron/main/ipc/errors';

@@ -2,7 +2,7 @@
 //   braid://HOST[:PORT]?key=SERVER_PUBLIC_KEY[&secret=DEVICE_SECRET][&name=DEVICE_NAME]
 // Keys are the protocol's 44-character base64 (docs/protocol.md "Keys"), percent-encoded or in
 // base64url; a `secret` lets the admin pre-register the device's key on the server.
-import { formatKey, parseKey, publicFromSecret } from '../../protocol/tunnel/keys';
+import { formatKey, parseKey, publicFromSecret } from './tunnel/keys';
 
 export const DEFAULT_SERVER_PORT = 7443;
 
