@@ -4,7 +4,7 @@ import net from 'node:net';
 import { EventEmitter } from 'node:events';
 import type { NativeAddon, NativeSession, NativeTunnel, TunDevice } from '../../../native/lib';
 import type { DeviceStatus, EngineEvent, ServerStatus } from '../../protocol/control';
-import { serverHandshake } from '../../protocol/tunnel/handshake';
+import { HandshakeError, serverHandshake } from '../../protocol/tunnel/handshake';
 import { EngineRequestError, type EngineApi } from '../engine-api';
 import { braidVersion } from '../../protocol/version';
 import type { NetworkPort } from '../ports';
@@ -222,6 +222,8 @@ export class ServerEngine implements EngineApi {
       })
       .catch((error: Error) => {
         socket.destroy();
+        // devices probe each link by connecting and closing at once: not worth an event
+        if (error instanceof HandshakeError && error.code === 'closed') return;
         this.record('handshake-failed', `${remote}: ${error.message}`);
       })
       .finally(() => {
