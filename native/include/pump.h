@@ -29,8 +29,10 @@ const char *braid_close_reason_name(braid_close_reason r);
 typedef struct braid_session_callbacks {
   void *ctx;
   /* CONTROL payload from the peer; data is malloc'd and owned by the callee. Called from the
-   * session's reader thread. */
-  void (*on_control)(void *ctx, uint8_t *data, size_t len);
+   * session's reader thread. Returns 0, or -1 when the callee cannot take more (more than
+   * BRAID_CONTROL_BACKLOG_MAX waits for it): the session then ends, because a peer that sends
+   * CONTROL frames faster than the engine handles them would otherwise grow its memory. */
+  int (*on_control)(void *ctx, uint8_t *data, size_t len);
   /* Exactly once, from the last pump thread of the session, after the socket is closed. No
    * callback follows it. */
   void (*on_closed)(void *ctx, braid_close_reason reason, const char *message);
@@ -65,6 +67,10 @@ typedef struct braid_session_stats {
 
 #define BRAID_MAX_SESSION_ADDRESSES 16
 #define BRAID_CONTROL_QUEUE_MAX (1u << 20)
+/* CONTROL payloads received but not yet handled by the callee; each counts its length plus
+ * BRAID_CONTROL_EVENT_COST, so empty frames are bounded too. */
+#define BRAID_CONTROL_BACKLOG_MAX (1u << 20)
+#define BRAID_CONTROL_EVENT_COST 256u
 
 /* Returns NULL with *err set to a static message on failure. The tunnel starts its TUN reader
  * thread immediately and sets the TUN fd non-blocking. */

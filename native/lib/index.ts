@@ -119,7 +119,8 @@ export type SessionCloseReason =
   | 'peer-bye' //      the peer sent a CLOSE frame (message carries its reason)
   | 'socket-error' //  read/write error (message has errno text)
   | 'auth-failed' //   a frame failed AEAD open: forged, replayed, reordered or corrupted
-  | 'bad-frame'; //    a length or type outside the protocol
+  | 'bad-frame'; //    a length or type outside the protocol, or CONTROL frames arriving
+  //                    faster than onEvent takes them (over 1 MiB waiting for the JS thread)
 
 export interface SessionStats {
   txBytes: number; // plaintext packet bytes sent into the tunnel

@@ -651,6 +651,7 @@ typedef struct session_js {
   napi_env env;
   napi_threadsafe_function tsfn;
   atomic_int tsfn_dead; /* a call returned napi_closing: never touch the tsfn again */
+  atomic_size_t control_backlog; /* CONTROL bytes (+ per-event cost) queued for JS */
   int hook;             /* env cleanup hook registered (JS thread only) */
 } session_js;
 
@@ -658,13 +659,16 @@ typedef struct session_event {
   int closed;
   uint8_t *data;
   size_t len;
+  size_t cost; /* charged to control_backlog until JS has seen it */
   braid_close_reason reason;
   char message[256];
 } session_event;
 
 static void session_call_js(napi_env env, napi_value cb, void *context, void *data) {
-  (void)context;
+  session_js *sj = context;
   session_event *ev = data;
+  /* env is NULL when Node empties the queue at teardown, after the finalizer freed sj */
+  if (env && ev->cost) atomic_fetch_sub(&sj->control_backlog, ev->cost);
   if (env && cb) {
     napi_value obj, type, undef;
     napi_create_object(env, &obj);
@@ -690,21 +694,33 @@ static void session_push(session_js *sj, session_event *ev) {
   if (atomic_load(&sj->tsfn_dead) ||
       napi_call_threadsafe_function(sj->tsfn, ev, napi_tsfn_nonblocking) != napi_ok) {
     atomic_store(&sj->tsfn_dead, 1);
+    if (ev->cost) atomic_fetch_sub(&sj->control_backlog, ev->cost);
     free(ev->data);
     free(ev);
   }
 }
 
-static void on_control(void *ctx, uint8_t *data, size_t len) {
+/* The tsfn queue is unbounded: the backlog bound keeps a peer from filling memory with CONTROL
+ * frames while the JS thread is busy (or slower than the network). */
+static int on_control(void *ctx, uint8_t *data, size_t len) {
   session_js *sj = ctx;
+  size_t cost = len + BRAID_CONTROL_EVENT_COST;
+  if (atomic_fetch_add(&sj->control_backlog, cost) + cost > BRAID_CONTROL_BACKLOG_MAX) {
+    atomic_fetch_sub(&sj->control_backlog, cost);
+    free(data);
+    return -1;
+  }
   session_event *ev = calloc(1, sizeof(*ev));
   if (!ev) {
+    atomic_fetch_sub(&sj->control_backlog, cost);
     free(data);
-    return;
+    return 0; /* out of memory: this one is lost, the session goes on */
   }
   ev->data = data;
   ev->len = len;
+  ev->cost = cost;
   session_push(sj, ev);
+  return 0;
 }
 
 static void on_closed(void *ctx, braid_close_reason reason, const char *message) {

@@ -615,8 +615,16 @@ static int handle_frame(braid_session *s, uint8_t *frm, size_t L) {
         return -1;
       }
       memcpy(copy, pt + 1, pt_len - 1);
-      if (s->cb.on_control) s->cb.on_control(s->cb.ctx, copy, pt_len - 1);
-      else free(copy);
+      if (!s->cb.on_control) {
+        free(copy);
+        return 0;
+      }
+      if (s->cb.on_control(s->cb.ctx, copy, pt_len - 1) != 0) {
+        session_fail(s, BRAID_CLOSE_BAD_FRAME,
+                     "peer sent CONTROL frames faster than the engine handles them (over %u bytes waiting)",
+                     BRAID_CONTROL_BACKLOG_MAX);
+        return -1;
+      }
       return 0;
     }
     case FRAME_REKEY:
