@@ -34,6 +34,10 @@ export interface ConnectionOptions {
   peer: string;
 }
 
+/** a watch sends the whole status on every change: more than a few on one connection would
+ *  let one cheap request multiply the engine's work (and output) for every later change */
+export const MAX_WATCHES_PER_CONNECTION = 8;
+
 class RequestError extends Error {
   constructor(
     readonly code: ErrorCode,
@@ -166,6 +170,9 @@ export class ControlConnection {
       case 'status':
         return engine.status();
       case 'watch':
+        if (!this.watches.has(id) && this.watches.size >= MAX_WATCHES_PER_CONNECTION) {
+          throw new RequestError('bad-request', `at most ${MAX_WATCHES_PER_CONNECTION} watches per connection (there is no unwatch: reconnect)`);
+        }
         this.watches.add(id);
         this.lastNotifyAt = Date.now(); // the snapshot counts toward the notification rate
         return engine.status();

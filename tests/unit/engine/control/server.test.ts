@@ -5,6 +5,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { MAX_CONTROL_FRAME } from '../../../../electron/protocol/control';
 import { startControlServer, type ControlServerOptions } from '../../../../electron/engine/control/server';
+import { MAX_WATCHES_PER_CONNECTION } from '../../../../electron/engine/control/connection';
 import {
   BOB,
   BRAID_GID,
@@ -225,6 +226,24 @@ test('watch: at most 4 notifications per second under constant change', async ()
   const notes = client.lines.filter((l: any) => 'watch' in l) as any[];
   assert.ok(notes.length >= 3 && notes.length <= 5, `${notes.length} notifications in ~1.1 s`);
   assert.equal(notes.at(-1).status.aggregate.txBps, n, 'the last notification carries the latest status');
+});
+
+test('watches per connection are limited: one request cannot multiply every notification', async () => {
+  const { connect, engine } = await setup();
+  const client = await connect(BOB);
+  await client.hello();
+  const lines = Array.from({ length: 40 }, (_, i) => `{"id":${i + 1},"method":"watch"}`).join('\n');
+  client.send(`${lines}\n`);
+  const answers = [];
+  for (let i = 1; i <= 40; i++) answers.push(await client.next((l) => l.id === i));
+  const accepted = answers.filter((a) => a.result).length;
+  assert.equal(accepted, MAX_WATCHES_PER_CONNECTION);
+  for (const refused of answers.filter((a) => a.error)) assert.equal(refused.error.code, 'bad-request');
+  engine.change(clientStatus({ aggregate: { txBps: 1, rxBps: 0, txBytes: 0, rxBytes: 0 } }));
+  await client.next((l) => 'watch' in l);
+  await sleep(300);
+  assert.equal(client.lines.filter((l: any) => 'watch' in l).length, MAX_WATCHES_PER_CONNECTION - 1);
+  assert.ok((await client.request(99, 'status', {})).result, 'the connection stays usable');
 });
 
 test('a client that stops reading is dropped; others keep working', async () => {
