@@ -58,6 +58,15 @@ export function routeRequest(url: string | undefined, host: string | undefined, 
   return `/${parts.slice(2).join('/')}`;
 }
 
+/** percent-decoded path, or null when the escapes are malformed (decodeURIComponent throws) */
+function decodePath(text: string): string | null {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return null;
+  }
+}
+
 export async function startBrowserHost(options: BrowserHostOptions): Promise<BrowserHost> {
   const token = options.token ?? crypto.randomBytes(18).toString('base64url');
   const root = path.resolve(options.rendererDir);
@@ -86,15 +95,16 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
       res.writeHead(308, { ...headers, Location: `/${token}/` }).end();
       return;
     }
-    const rel = inner === '/' ? 'index.html' : decodeURIComponent(inner.slice(1));
-    const file = path.resolve(root, rel);
+    const rel = inner === '/' ? 'index.html' : decodePath(inner.slice(1));
+    const file = rel === null ? '' : path.resolve(root, rel);
     if (!file.startsWith(root + path.sep) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
       res.writeHead(404, { ...headers, 'Content-Type': 'text/plain' }).end('not found\n');
       return;
     }
     res.writeHead(200, { ...headers, 'Content-Type': TYPES[path.extname(file)] ?? 'application/octet-stream' });
     if (req.method === 'HEAD') res.end();
-    else fs.createReadStream(file).pipe(res);
+    // an error here (the file went away) ends this response, not the process
+    else fs.createReadStream(file).on('error', () => res.destroy()).pipe(res);
   });
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE });

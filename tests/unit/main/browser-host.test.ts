@@ -103,3 +103,17 @@ test('serves the renderer only under the token, with a CSP; the WebSocket carrie
     fs.rmSync(path.join(os.tmpdir(), 'braid-host-secret.txt'), { force: true });
   }
 });
+
+test('a malformed percent-escape in the path is a 404, not a crash of the host', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'braid-host-'));
+  fs.writeFileSync(path.join(dir, 'index.html'), '<!doctype html><title>t</title>');
+  const host = await startBrowserHost({ core: fakeCore([]), rendererDir: dir });
+  try {
+    assert.equal((await get(`${host.url}%E0%A4%A`)).status, 404);
+    assert.equal((await get(`${host.url}%`)).status, 404);
+    assert.equal((await get(host.url)).status, 200, 'the host still serves');
+  } finally {
+    await host.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
