@@ -9,6 +9,7 @@ import { braidVersion } from '../protocol/version';
 import type { EngineApi } from './engine-api';
 import { EngineRequestError } from './engine-api';
 import { describeCoexistence, findEndpointManagers, type Coexistence } from './netmon/coexistence';
+import { LinkEnrichment, WorkerCollector } from './netmon/enrichment';
 import { NetworkMonitor } from './netmon/monitor';
 import { KernelPaths } from './paths/kernel-paths';
 import { LinkManager, type LinkOverride, type LinkRecord, type ProbeResult } from './paths/link-manager';
@@ -55,6 +56,9 @@ export class ClientEngine implements EngineApi {
   private readonly kernel: KernelPaths;
   private readonly links: LinkManager;
   private readonly monitor: NetworkMonitor;
+  /** systeminformation runs in a worker thread: its shell calls never block this loop */
+  private readonly collector = new WorkerCollector();
+  private readonly enrichment: LinkEnrichment;
   private readonly store: IntentStore;
   private readonly events = new EventLog();
   private readonly rates = new RateMeter();
@@ -93,6 +97,13 @@ export class ClientEngine implements EngineApi {
     this.linkModes = intent.linkModes;
     this.kernel = new KernelPaths(options.network);
     this.monitor = new NetworkMonitor(options.native, options.runner);
+    this.enrichment = new LinkEnrichment({
+      collect: () => this.collector.collect(),
+      runner: options.runner,
+      log: (message) => this.record('warning', message),
+      // a metered flag can change a link's default mode; details show in status
+      onUpdate: () => void this.reconcile().then(() => this.changed()),
+    });
     this.links = new LinkManager(
       {
         kernel: this.kernel,
@@ -111,6 +122,7 @@ export class ClientEngine implements EngineApi {
       (identity, name) => this.linkModes[identity] ?? this.linkModes[`name:${name}`],
       (identity) => (this.usage.isCapped(identity) ? this.usage.cap(identity)?.action : undefined),
       (link) => this.record('link-added', `new link ${link.name} (${link.kind}) joins as ${this.links.effectiveMode(link)}`, link.name),
+      (name) => this.enrichment.isMetered(name),
     );
     this.connector = new ClientConnector(options.native, options.network, this.links, options.settings);
     this.machine = new TunnelMachine(this.connector, this.clock, options.backoff, {
@@ -124,10 +136,12 @@ export class ClientEngine implements EngineApi {
     await this.links.sweep(); // leftovers of a crashed run use the same ids
     this.monitor.on('change', (snapshot) => {
       this.links.updateSnapshot(snapshot);
+      this.enrichment.linksChanged(this.presentLinks());
       void this.reconcile();
     });
     this.monitor.on('error', (error) => this.record('error', `interface monitor: ${error.message}`));
     this.links.updateSnapshot(await this.monitor.start());
+    this.enrichment.start(this.presentLinks());
     try {
       this.mptcpWatcher = this.options.native.watchMptcpEvents((event) => this.onMptcpEvent(event));
     } catch (error) {
@@ -144,6 +158,8 @@ export class ClientEngine implements EngineApi {
     this.stopFailover();
     this.stopping = true;
     this.monitor.stop();
+    this.enrichment.stop();
+    this.collector.stop();
     this.mptcpWatcher?.stop();
     this.machine.post({ type: 'disconnect' });
     await this.machine.settle(10_000);
@@ -212,6 +228,10 @@ export class ClientEngine implements EngineApi {
   /** the socket fd of the live session, for diagnostics */
   get sessionFd(): number | undefined {
     return this.connector.active?.fd;
+  }
+
+  private presentLinks(): string[] {
+    return this.links.links().filter((l) => l.present).map((l) => l.name);
   }
 
   private persist(): void {
@@ -421,6 +441,7 @@ export class ClientEngine implements EngineApi {
   private pathOf(link: LinkRecord): Omit<PathStatus, 'share'> {
     const subflow = link.subflow;
     const rates = (subflow && this.linkRates.get(link.name)) || { txBps: 0, rxBps: 0 };
+    const details = this.enrichment.details(link.name);
     return {
       link: link.name,
       identity: link.identity,
@@ -435,6 +456,7 @@ export class ClientEngine implements EngineApi {
       ...rates,
       txBytes: subflow?.bytesAcked ?? 0,
       rxBytes: subflow?.bytesReceived ?? 0,
+      ...(details ? { details } : {}),
     };
   }
 

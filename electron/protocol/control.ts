@@ -58,6 +58,26 @@ export const LinkUsageSchema = z.object({
 });
 export type LinkUsage = z.infer<typeof LinkUsageSchema>;
 
+/** NetworkManager's metered flag for a link ("yes (guessed)" counts as yes); unknown without nmcli */
+export const MeteredSchema = z.enum(['yes', 'no', 'unknown']);
+export type Metered = z.infer<typeof MeteredSchema>;
+
+/** what the system tells about a link beyond its addresses (systeminformation, nmcli): for display */
+export const LinkDetailsSchema = z.object({
+  /** systeminformation's type: wired, wireless, virtual */
+  type: z.string().optional(),
+  vendor: z.string().optional(),
+  model: z.string().optional(),
+  /** negotiated speed; absent when the driver does not say (veth, many USB tethers) */
+  speedMbps: z.number().optional(),
+  duplex: z.enum(['full', 'half']).optional(),
+  /** systeminformation's guess; reliable only where NetworkManager or /etc/network/interfaces says */
+  dhcp: z.boolean().optional(),
+  metered: MeteredSchema,
+  wifi: z.object({ ssid: z.string(), signalDbm: z.number().optional(), quality: z.number().optional() }).optional(),
+});
+export type LinkDetails = z.infer<typeof LinkDetailsSchema>;
+
 export const PathStatusSchema = z.object({
   link: z.string(),
   /** the link's stable identity (MAC or NetworkManager connection): what modes and usage are kept under */
@@ -77,6 +97,8 @@ export const PathStatusSchema = z.object({
   /** fraction 0..1 of the aggregate carried by this path over the last sample */
   share: z.number(),
   usage: LinkUsageSchema.optional(),
+  /** SSID, signal, speed, metered... when known (gathered off the engine's hot path) */
+  details: LinkDetailsSchema.optional(),
 });
 export type PathStatus = z.infer<typeof PathStatusSchema>;
 

@@ -87,6 +87,8 @@ export class LinkManager {
     /** a mode forced by a data cap, if any */
     private readonly capMode: (identity: string) => LinkMode | undefined = () => undefined,
     private readonly onLinkAdded: (link: LinkRecord) => void = () => undefined,
+    /** NetworkManager marks the link metered: its default mode is backup */
+    private readonly isMetered: (name: string) => boolean = () => false,
   ) {}
 
   links(): LinkRecord[] {
@@ -167,7 +169,7 @@ export class LinkManager {
 
   effectiveMode(record: LinkRecord): LinkMode {
     const override = this.overrides.find((o) => o.name === record.name);
-    const chosen = this.intentMode(record.identity, record.name) ?? override?.mode ?? defaultMode(record.kind);
+    const chosen = this.intentMode(record.identity, record.name) ?? override?.mode ?? defaultMode(record.kind, this.isMetered(record.name));
     const capped = this.capMode(record.identity);
     if (capped === 'off' || (capped === 'backup' && chosen === 'on')) return capped;
     return chosen;
