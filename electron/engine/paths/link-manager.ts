@@ -148,23 +148,21 @@ export class LinkManager {
   private observe(record: LinkRecord, iface: InterfaceSnapshot | undefined): void {
     const wasUp = record.present && record.up;
     record.present = Boolean(iface);
-    if (!iface) {
-      record.up = false;
-      return;
+    record.up = iface?.up ?? false;
+    // down or unplugged: reachability must be proven again on return
+    if (wasUp && !record.up) {
+      record.probe = { state: 'none', nextAt: 0 };
+      record.rejoins = 0;
     }
+    if (!iface) return;
     record.ifindex = iface.ifindex;
     record.kind = iface.kind;
     if (iface.mac) record.identity = linkIdentity(iface);
-    record.up = iface.up;
     record.address = iface.ipv4;
     record.prefix = iface.ipv4Prefix;
     const override = this.overrides.find((o) => o.name === record.name);
     // a link that goes down loses its default route; keep the last gateway for its return
     record.gateway = override?.gateway ?? iface.gateway ?? record.gateway;
-    if (wasUp && !record.up) {
-      record.probe = { state: 'none', nextAt: 0 }; // reachability must be proven again on return
-      record.rejoins = 0;
-    }
   }
 
   effectiveMode(record: LinkRecord): LinkMode {
