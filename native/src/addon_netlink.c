@@ -17,6 +17,9 @@ typedef struct {
   nl_watch *watch;
   atomic_uint pending_kinds; /* rtnl: kinds not yet delivered */
   int stopped;
+  /* JS thread only: the returned object and its stop function each hold one. A stop function
+   * kept alone outlives the object, so the object's finalizer must not free the watcher. */
+  int refs;
   napi_env env;
 } watcher;
 
@@ -133,15 +136,25 @@ static napi_value watcher_stop(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+static void watcher_unref(watcher *w) {
+  if (--w->refs == 0) free(w);
+}
+
+/* the object is gone: nobody can receive events any more, so watching ends */
 static void watcher_finalize(napi_env env, void *data, void *hint) {
-  (void)env;
   (void)hint;
   watcher *w = data;
   if (!w->stopped) {
     napi_remove_env_cleanup_hook(env, env_cleanup, w);
     stop_watcher(w);
   }
-  free(w);
+  watcher_unref(w);
+}
+
+static void stop_fn_finalize(napi_env env, void *data, void *hint) {
+  (void)env;
+  (void)hint;
+  watcher_unref(data);
 }
 
 static napi_value start_watch(napi_env env, napi_callback_info info, int mptcp) {
@@ -182,8 +195,11 @@ static napi_value start_watch(napi_env env, napi_callback_info info, int mptcp) 
   napi_value obj, stop;
   napi_create_object(env, &obj);
   napi_create_function(env, "stop", NAPI_AUTO_LENGTH, watcher_stop, w, &stop);
+  w->refs = 1;
+  if (napi_add_finalizer(env, stop, w, stop_fn_finalize, NULL, NULL) != napi_ok) w->refs++; /* leak, never free early */
   napi_set_named_property(env, obj, "stop", stop);
-  napi_wrap(env, obj, w, watcher_finalize, NULL, NULL);
+  w->refs++;
+  if (napi_wrap(env, obj, w, watcher_finalize, NULL, NULL) != napi_ok) w->refs++;
   return obj;
 }
 

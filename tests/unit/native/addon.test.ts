@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { loadNative } from '../../../native/lib/index';
 
 const native = loadNative();
@@ -80,4 +81,27 @@ test('socket functions validate their options before any syscall', () => {
   assert.throws(() => native.isMptcp(-5), RangeError);
   assert.throws(() => native.mptcpInfo(NaN), RangeError);
   assert.throws(() => native.openTun({ name: 'a-name-longer-than-15' }), /too long/);
+});
+
+test('a watcher stop() kept after its object was collected is safe to call', () => {
+  // the object and its stop function share the native watcher; collecting the object must
+  // not free what stop() still uses (this crashed the process with SIGSEGV)
+  const lib = path.join(__dirname, '..', '..', '..', 'native', 'lib', 'index.js');
+  const script = `
+    const native = require(${JSON.stringify(lib)}).loadNative();
+    (async () => {
+      let a = native.watchNetlink(() => {});
+      const stopA = a.stop;
+      a = null;
+      for (let i = 0; i < 5; i++) { global.gc(); await new Promise((r) => setImmediate(r)); }
+      const b = native.watchNetlink(() => {});
+      stopA();
+      stopA();
+      b.stop();
+      console.log('done');
+    })();`;
+  const r = spawnSync(process.execPath, ['--expose-gc', '-e', script], { encoding: 'utf8', timeout: 20_000 });
+  assert.equal(r.signal, null, `child killed by ${r.signal}`);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout.trim(), 'done');
 });
