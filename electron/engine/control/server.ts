@@ -141,7 +141,9 @@ export async function startControlServer(options: ControlServerOptions): Promise
 /**
  * Creates the socket's directory (0755, so unprivileged clients can reach the socket) and
  * removes a socket file left by an engine that died, but never one that still answers, and
- * never a file that is not a socket.
+ * never a file that is not a socket. Refuses a directory other users may write to: they
+ * could replace the socket with a symlink between listen() and chmod() (which follows it:
+ * root would make any file 0666), or put their own socket in place later.
  */
 export async function prepareSocketPath(socketPath: string): Promise<void> {
   const dir = path.dirname(socketPath);
@@ -149,6 +151,7 @@ export async function prepareSocketPath(socketPath: string): Promise<void> {
     fs.mkdirSync(dir, { recursive: true });
     fs.chmodSync(dir, 0o755); // mkdir's mode is filtered by the umask
   }
+  checkSocketDirectory(dir);
   let stat: fs.Stats;
   try {
     stat = fs.lstatSync(socketPath);
@@ -161,6 +164,19 @@ export async function prepareSocketPath(socketPath: string): Promise<void> {
     fs.unlinkSync(socketPath);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+}
+
+/** the directory must be ours (or root's) and not writable by others, unless sticky like /tmp */
+function checkSocketDirectory(dir: string): void {
+  const stat = fs.statSync(dir);
+  const uid = process.getuid?.() ?? 0;
+  const sticky = (stat.mode & 0o1000) !== 0;
+  if (stat.uid !== uid && stat.uid !== 0) {
+    throw new Error(`${dir} belongs to uid ${stat.uid}: not putting the control socket there`);
+  }
+  if ((stat.mode & 0o022) !== 0 && !sticky) {
+    throw new Error(`${dir} is writable by other users (mode ${(stat.mode & 0o7777).toString(8)}): not putting the control socket there`);
   }
 }
 

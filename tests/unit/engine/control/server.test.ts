@@ -332,3 +332,24 @@ test('stale socket file is replaced; a live one or a non-socket is left alone', 
   await assert.rejects(startControlServer({ path: socketPath, ...common }), /exists and is not a socket/);
   assert.equal(fs.readFileSync(socketPath, 'utf8'), 'precious');
 });
+
+test('a socket directory others may write to is refused (they could swap the socket for a symlink before the chmod)', async () => {
+  const socketPath = tmpSocketPath();
+  const dir = path.dirname(socketPath);
+  fs.mkdirSync(dir, { recursive: true });
+  const common = { engine: new FakeEngine(), credentials: new FakeCredentials(), accounts: fakeAccounts, log: () => undefined };
+  for (const mode of [0o777, 0o775, 0o757]) {
+    fs.chmodSync(dir, mode);
+    const outcome = await startControlServer({ path: socketPath, ...common }).then(
+      async (server) => (await server.close(), 'started'),
+      (error: Error) => error.message,
+    );
+    assert.match(outcome, /writable by other users/, `mode ${mode.toString(8)}`);
+    assert.equal(fs.existsSync(socketPath), false);
+  }
+  // sticky like /tmp: others cannot remove or rename our socket
+  fs.chmodSync(dir, 0o1777);
+  const server = await startControlServer({ path: socketPath, ...common });
+  await server.close();
+  fs.chmodSync(dir, 0o755);
+});
