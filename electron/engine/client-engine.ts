@@ -269,10 +269,12 @@ export class ClientEngine implements EngineApi {
   private async reconcile(): Promise<void> {
     const connected = this.machine.current === 'connected';
     const server = this.connector.serverAddress;
+    const active = this.connector.active;
     await this.links.reconcile({
       connected,
       server: server ? { host: server, port: this.options.settings.server.port } : undefined,
       subflows: connected ? this.subflows() : [],
+      fallbackLink: connected && active && !active.mptcp ? active.primaryLink : undefined,
     });
     const now = this.clock.now();
     if (now - this.lastCoexistenceCheck >= COEXISTENCE_EVERY_MS) {

@@ -10,6 +10,7 @@ export function classifyLink(name: string, sysfs = '/sys/class/net'): LinkKind {
   const dir = path.join(sysfs, name);
   if (!fs.existsSync(dir)) return 'unknown';
   if (fs.existsSync(path.join(dir, 'wireless')) || fs.existsSync(path.join(dir, 'phy80211'))) return 'wifi';
+  if (name.startsWith('wwan')) return 'wwan'; // the kernel's name for WWAN netdevs, whatever the driver
   let driver = '';
   try {
     driver = path.basename(fs.readlinkSync(path.join(dir, 'device', 'driver')));
@@ -17,7 +18,7 @@ export function classifyLink(name: string, sysfs = '/sys/class/net'): LinkKind {
     return 'virtual'; // no backing device: veth, bridge, tun, dummy, loopback
   }
   if (USB_TETHER_DRIVERS.has(driver)) return 'usb-tether';
-  if (WWAN_DRIVERS.has(driver) || name.startsWith('wwan')) return 'wwan';
+  if (WWAN_DRIVERS.has(driver)) return 'wwan';
   return 'ethernet';
 }
 

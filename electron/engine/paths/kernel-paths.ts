@@ -101,7 +101,7 @@ export function parseEndpoints(out: string): EndpointEntry[] {
     const words = line.trim().split(/\s+/);
     if (words.length < 3) continue;
     const idIndex = words.indexOf('id');
-    if (idIndex < 0) continue;
+    if (idIndex < 0 || !/^\d+$/.test(words[idIndex + 1] ?? '')) continue;
     const devIndex = words.indexOf('dev');
     const flags = words.filter((w, i) => i > idIndex + 1 && w !== 'dev' && (devIndex < 0 || i !== devIndex + 1) && /^[a-z]+$/.test(w));
     entries.push({ id: Number(words[idIndex + 1]), address: words[0], dev: devIndex >= 0 ? words[devIndex + 1] : undefined, flags });

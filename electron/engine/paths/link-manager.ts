@@ -57,6 +57,8 @@ export interface LinkRecord {
   table: number;
   installed?: { address: string; gateway: string; endpoint: boolean; backup: boolean };
   probe: { state: 'none' | 'running' | 'ok' | 'failed'; nextAt: number; error?: string; mptcp?: boolean };
+  /** bumped whenever a running probe's answer stops mattering (the link went away meanwhile) */
+  probeSeq: number;
   joinedAt?: number;
   rejoins: number;
   subflow?: SubflowInfo;
@@ -66,6 +68,8 @@ export interface LinkRecord {
 
 export interface ReconcileContext {
   connected: boolean;
+  /** the tunnel fell back to plain TCP on this link: no other link can join */
+  fallbackLink?: string;
   server?: { host: string; port: number };
   subflows: SubflowInfo[];
 }
@@ -140,6 +144,7 @@ export class LinkManager {
       endpointId: ENDPOINT_ID_BASE + index,
       table: TABLE_BASE + index,
       probe: { state: 'none', nextAt: 0 },
+      probeSeq: 0,
       rejoins: 0,
       discoveredAt: now,
     };
@@ -152,6 +157,7 @@ export class LinkManager {
     // down or unplugged: reachability must be proven again on return
     if (wasUp && !record.up) {
       record.probe = { state: 'none', nextAt: 0 };
+      record.probeSeq++; // a probe still running answers for the link as it was
       record.rejoins = 0;
     }
     if (!iface) return;
@@ -215,6 +221,11 @@ export class LinkManager {
       record.subflow = undefined;
       return this.setState(record, 'idle');
     }
+    if (context.fallbackLink !== undefined) {
+      if (record.name === context.fallbackLink) return this.setState(record, 'active', 'the tunnel fell back to plain TCP: only this link carries it');
+      await this.uninstall(record);
+      return this.setState(record, 'failed', 'the tunnel fell back to plain TCP (MPTCP is stripped on the way to the server), so this link cannot join');
+    }
     if (record.installed && (record.installed.address !== record.address || record.installed.gateway !== record.gateway)) {
       await this.uninstall(record); // renumbered: routes and endpoint must follow the address
     }
@@ -227,7 +238,14 @@ export class LinkManager {
     const backup = record.mode === 'backup';
     if (subflow) {
       record.probe = { state: 'ok', nextAt: 0, mptcp: true };
-      if (record.installed.endpoint && record.installed.backup !== backup) {
+      if (!record.installed.endpoint) {
+        // the connection's first subflow runs without an endpoint of ours: add one, so the
+        // link can rejoin after a flap and its backup flag reaches the subflow (MP_PRIO)
+        await this.ports.kernel.addEndpoint({ name: record.name, address: record.address, endpointId: record.endpointId, backup });
+        if (backup) await this.ports.kernel.setEndpointBackup(record.endpointId, true);
+        record.installed.endpoint = true;
+        record.installed.backup = backup;
+      } else if (record.installed.backup !== backup) {
         await this.ports.kernel.setEndpointBackup(record.endpointId, backup);
         record.installed.backup = backup;
       }
@@ -269,8 +287,9 @@ export class LinkManager {
   private startProbe(record: LinkRecord, server: { host: string; port: number }): void {
     const address = record.address as string;
     record.probe = { state: 'running', nextAt: 0 };
+    const seq = ++record.probeSeq;
     void this.ports.probe({ name: record.name, address }, server).then((result) => {
-      if (record.probe.state !== 'running') return;
+      if (record.probe.state !== 'running' || record.probeSeq !== seq) return;
       const retryAt = this.ports.now() + PROBE_RETRY_MS;
       if (result.ok && result.mptcp) record.probe = { state: 'ok', nextAt: 0, mptcp: true };
       else if (result.ok) {

@@ -477,3 +477,26 @@ test('a link without an address or a gateway says which is missing', async () =>
   assert.match(h.link('eth1').reason ?? '', /^no gateway/);
   assert.equal(h.kernel.tables.size, 0);
 });
+
+test('the link the connection started on gets an endpoint, and going backup flags its first subflow', async () => {
+  const h = harness({ ifaces: [iface('eth0', 2)] });
+  // the connection's first subflow exists before any endpoint of ours
+  await h.pass([subflow(h.link('eth0'))]);
+  assert.equal(h.link('eth0').state, 'active');
+  assert.deepEqual(h.kernel.endpointOf('eth0')?.flags, ['subflow'], 'an endpoint now backs the first subflow');
+  h.intent[h.link('eth0').identity] = 'backup';
+  await h.pass([subflow(h.link('eth0'))]);
+  assert.equal(h.link('eth0').state, 'backup');
+  assert.ok(h.kernel.calls.includes('flag 64 backup'), 'the live subflow is told it is a backup (MP_PRIO)');
+});
+
+test('a tunnel that fell back to plain TCP: its link carries it, the others say why they cannot join', async () => {
+  const h = harness({ ifaces: [iface('eth0', 2), iface('eth1', 3)] });
+  await h.join('eth1');
+  await h.pass([], { fallbackLink: 'eth0' });
+  assert.equal(h.link('eth0').state, 'active');
+  assert.match(h.link('eth0').reason ?? '', /fell back to plain TCP/);
+  assert.equal(h.link('eth1').state, 'failed');
+  assert.match(h.link('eth1').reason ?? '', /MPTCP is stripped/);
+  assert.equal(h.kernel.endpointOf('eth1'), undefined, 'no endpoint left for a join that cannot happen');
+});
