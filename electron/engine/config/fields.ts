@@ -32,10 +32,11 @@ export const cidrSchema = z.string().superRefine((text, ctx) => {
   if (!result.ok) ctx.addIssue({ code: 'custom', message: result.reason });
 });
 
-/** what the kernel accepts as an interface name (dev_valid_name): 1..15 bytes, no '/', ':' or space */
+/** what the kernel accepts as an interface name (dev_valid_name): 1..15 bytes, no '/', ':' or
+ *  space; we also refuse quotes and backslashes, since names end up inside nft rules */
 export const ifnameSchema = z.string().refine(
-  (name) => Buffer.byteLength(name) <= 15 && /^[^\s/:\x00-\x1f]+$/.test(name) && name !== '.' && name !== '..',
-  { error: "must be an interface name: 1 to 15 characters, no '/', ':' or spaces" },
+  (name) => Buffer.byteLength(name) <= 15 && /^[^\s/:"'\\\x00-\x1f]+$/.test(name) && name !== '.' && name !== '..',
+  { error: "must be an interface name: 1 to 15 characters, no '/', ':', quotes, backslashes or spaces" },
 );
 
 /** a TCP congestion control algorithm name as the kernel spells it (TCP_CA_NAME_MAX = 16) */

@@ -12,11 +12,12 @@ import { EventLog } from '../stats/event-log';
 import { RateMeter } from '../stats/rate-meter';
 import { type DeviceEntry, DeviceRegistry } from './device-registry';
 import { Nat } from './nat';
+import { HandshakeGate } from './handshake-gate';
 import { SendBufferTuner, baseRttMs } from '../tunnel/send-buffer';
 
 export const SERVER_VERSION = braidVersion();
-/** handshakes in progress at once; more connections wait in the kernel's backlog */
-const MAX_PENDING_HANDSHAKES = 64;
+/** a device finishes its handshake in a round trip or two; a peer that idles is cut off */
+const HANDSHAKE_TIMEOUT_MS = 5000;
 
 export interface ServerSettings {
   listen: { host: string; port: number };
@@ -38,6 +39,10 @@ export interface ServerSettings {
 
 interface LiveDevice {
   entry: DeviceEntry;
+  /** our own duplicate of the session's socket for statistics: the pump owns and closes its
+   *  descriptor, whose number the kernel may hand to the next socket */
+  statsFd: number;
+  subflows: number;
   sendBuffer: SendBufferTuner;
   session: NativeSession;
   fd: number;
@@ -60,7 +65,7 @@ export class ServerEngine implements EngineApi {
   private listenFd?: number;
   private tun?: TunDevice;
   private tunnel?: NativeTunnel;
-  private pendingHandshakes = 0;
+  private readonly gate = new HandshakeGate();
   private sampler?: NodeJS.Timeout;
   private deviceRates = new Map<string, { txBps: number; rxBps: number }>();
   private aggregate = { txBps: 0, rxBps: 0, txBytes: 0, rxBytes: 0 };
@@ -126,14 +131,7 @@ export class ServerEngine implements EngineApi {
       const total = this.totals.get(entry.publicKey) ?? { tx: 0, rx: 0 };
       const stats = live?.session.stats();
       const rates = this.deviceRates.get(entry.publicKey) ?? { txBps: 0, rxBps: 0 };
-      let subflows = 0;
-      if (live) {
-        try {
-          subflows = this.native.mptcpFullInfo(live.fd).subflows.length;
-        } catch {
-          subflows = 0;
-        }
-      }
+      const subflows = live?.subflows ?? 0;
       return {
         name: entry.name,
         publicKey: entry.publicKey,
@@ -182,15 +180,16 @@ export class ServerEngine implements EngineApi {
   private onConnection(socket: net.Socket): void {
     const remote = `${socket.remoteAddress}:${socket.remotePort}`;
     socket.on('error', () => undefined); // handshake failures are reported below
-    if (this.pendingHandshakes >= MAX_PENDING_HANDSHAKES) {
-      this.record('refused', `too many handshakes in progress; dropped ${remote}`);
+    const ticket = this.gate.admit(socket.remoteAddress ?? '?', () => socket.destroy());
+    if (!ticket) {
+      this.record('refused', `too many handshakes in progress from ${socket.remoteAddress}; dropped ${remote}`);
       socket.destroy();
       return;
     }
-    this.pendingHandshakes += 1;
     let admitted: DeviceEntry | undefined;
     serverHandshake(socket, {
       serverSecret: this.settings.serverSecret,
+      timeoutMs: HANDSHAKE_TIMEOUT_MS,
       admit: (devicePublic: Buffer) => {
         const entry = this.registry.lookup(devicePublic);
         if (!entry) {
@@ -226,9 +225,7 @@ export class ServerEngine implements EngineApi {
         if (error instanceof HandshakeError && error.code === 'closed') return;
         this.record('handshake-failed', `${remote}: ${error.message}`);
       })
-      .finally(() => {
-        this.pendingHandshakes -= 1;
-      });
+      .finally(() => ticket.release());
   }
 
   private attach(entry: DeviceEntry, fd: number, result: Awaited<ReturnType<typeof serverHandshake>>, remote: string): void {
@@ -242,9 +239,20 @@ export class ServerEngine implements EngineApi {
       this.detach(entry.publicKey, previous);
       previous.session.close('replaced by a new connection from the same device');
     }
-    const mptcp = this.native.isMptcp(fd);
+    let statsFd: number;
+    let mptcp: boolean;
+    try {
+      statsFd = this.native.dup(fd);
+      mptcp = this.native.isMptcp(fd);
+    } catch (error) {
+      this.native.close(fd);
+      this.record('error', `${entry.name}: cannot take over its connection: ${(error as Error).message}`);
+      return;
+    }
     let device: LiveDevice | undefined;
-    const session = tunnel.addSession({
+    let session: NativeSession;
+    try {
+      session = tunnel.addSession({
       fd,
       keys: result.keys,
       pending: result.pending,
@@ -254,10 +262,20 @@ export class ServerEngine implements EngineApi {
       onEvent: (event) => {
         if (event.type !== 'closed') return;
         if (device && this.live.get(entry.publicKey) === device) this.detach(entry.publicKey, device);
+        this.native.close(statsFd);
         this.record('device-closed', `${entry.name} (${remote}): ${event.reason}${event.message ? `: ${event.message}` : ''}`);
       },
-    });
-    device = { entry, session, fd, since: Date.now(), remote, mptcp, sendBuffer: new SendBufferTuner() };
+      });
+    } catch (error) {
+      this.native.close(fd);
+      this.native.close(statsFd);
+      this.record('error', `${entry.name}: cannot start its session: ${(error as Error).message}`);
+      return;
+    } finally {
+      result.keys.txKey.fill(0); // the pump keeps its own copy
+      result.keys.rxKey.fill(0);
+    }
+    device = { entry, session, fd, statsFd, subflows: 0, since: Date.now(), remote, mptcp, sendBuffer: new SendBufferTuner() };
     this.live.set(entry.publicKey, device);
     this.record('device-connected', `${entry.name} connected from ${remote} as ${entry.address}${mptcp ? '' : ' (no MPTCP: fell back to TCP)'}`);
   }
@@ -298,14 +316,15 @@ export class ServerEngine implements EngineApi {
   private tuneSendBuffer(device: LiveDevice, txBps: number): void {
     let subflows: { minRttUs: number; state: number }[] = [];
     try {
-      subflows = this.native.mptcpFullInfo(device.fd).subflows;
+      subflows = this.native.mptcpFullInfo(device.statsFd).subflows;
     } catch {
       return;
     }
+    device.subflows = subflows.length; // status() reads this instead of asking the kernel
     const size = device.sendBuffer.update(txBps / 8, baseRttMs(subflows));
     if (size === undefined) return;
     try {
-      this.native.setSendBuffer(device.fd, size);
+      this.native.setSendBuffer(device.statsFd, size);
     } catch {
       // the session is closing: its socket is gone
     }

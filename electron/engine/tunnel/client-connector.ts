@@ -29,6 +29,7 @@ const PERMANENT_HANDSHAKE_CODES = new Set(['server-key-not-trusted', 'unknown-de
 
 export interface ActiveConnection {
   session: NativeSession;
+  /** our duplicate of the tunnel socket, for statistics and tuning (closed with the session) */
   fd: number;
   address: string;
   mptcp: boolean;
@@ -83,33 +84,53 @@ export class ClientConnector implements Connector {
     socket.pause();
     const owned = this.native.dup(fd);
     socket.destroy();
-    const address = result.welcome.address;
-    await configureTun(this.network, { ...this.settings.tun, name: (this.tun as TunDevice).name }, address, this.settings.routing);
-    const tunnel = this.tunnel as NativeTunnel;
+    // the pump owns `owned` and closes it; statistics and socket tuning use our own duplicate,
+    // so they never reach a recycled descriptor number
+    let statsFd: number | undefined;
+    let session: NativeSession | undefined;
     let closed = false;
-    const session = tunnel.addSession({
-      fd: owned,
-      keys: result.keys,
-      pending: result.pending,
-      rekeyAfterFrames: this.settings.rekeyAfterFrames,
-      queueBytes: this.settings.queueBytes,
-      onEvent: (event) => {
-        if (event.type !== 'closed' || closed) return;
-        closed = true;
-        if (this.active?.session === session) this.active = undefined;
-        onClosed(event.reason, event.message);
-      },
-    });
-    const mptcp = this.native.isMptcp(owned);
-    this.active = { session, fd: owned, address, mptcp, primaryLink: primary.name, serverAddress };
+    const address = result.welcome.address;
+    try {
+      statsFd = this.native.dup(owned);
+      await configureTun(this.network, { ...this.settings.tun, name: (this.tun as TunDevice).name }, address, this.settings.routing);
+      const tunnel = this.tunnel as NativeTunnel;
+      const statsCopy = statsFd;
+      session = tunnel.addSession({
+        fd: owned,
+        keys: result.keys,
+        pending: result.pending,
+        rekeyAfterFrames: this.settings.rekeyAfterFrames,
+        queueBytes: this.settings.queueBytes,
+        onEvent: (event) => {
+          if (event.type !== 'closed') return;
+          this.native.close(statsCopy);
+          if (closed) return;
+          closed = true;
+          if (this.active?.session === session) this.active = undefined;
+          onClosed(event.reason, event.message);
+        },
+      });
+    } catch (error) {
+      if (!session) {
+        this.native.close(owned); // the pump never took it
+        if (statsFd !== undefined) this.native.close(statsFd);
+      }
+      throw new ConnectError(`cannot start the tunnel: ${(error as Error).message}`, true);
+    } finally {
+      result.keys.txKey.fill(0); // the pump keeps its own copy
+      result.keys.rxKey.fill(0);
+    }
+    const live = session;
+    const mptcp = this.native.isMptcp(statsFd);
+    this.active = { session: live, fd: statsFd, address, mptcp, primaryLink: primary.name, serverAddress };
     return {
       address,
       mptcp,
       close: (reason) => {
         if (closed) return;
         closed = true;
-        if (this.active?.session === session) this.active = undefined;
-        session.close(reason);
+        if (this.active?.session === live) this.active = undefined;
+        live.close(reason);
       },
     };
   }
