@@ -102,10 +102,13 @@ static void *watch_thread(void *arg) {
     if (fds[1].revents) break;
     ssize_t n = recv(w->sock, buf, NL_BUF, 0);
     if (n < 0) {
+      int err = errno;
       /* ENOBUFS: we lost events; tell the listener that everything may have changed */
-      if (errno == ENOBUFS && !w->is_mptcp) w->rtnl_fn(w->ctx, NL_KIND_LINK | NL_KIND_ADDR | NL_KIND_ROUTE);
-      if (errno == EINTR || errno == ENOBUFS) continue;
-      break;
+      if (err == ENOBUFS && !w->is_mptcp) w->rtnl_fn(w->ctx, NL_KIND_LINK | NL_KIND_ADDR | NL_KIND_ROUTE);
+      if (err == EBADF || err == ENOTSOCK) break; /* the socket is gone: only stop() does that */
+      /* anything else is transient: never stop watching silently; do not spin either */
+      if (err != EINTR && err != ENOBUFS && err != EAGAIN) poll(NULL, 0, 100);
+      continue;
     }
     unsigned kinds = 0;
     for (struct nlmsghdr *nh = (struct nlmsghdr *)buf; NLMSG_OK(nh, (size_t)n); nh = NLMSG_NEXT(nh, n)) {

@@ -380,7 +380,10 @@ static int send_frames(braid_session *s, frame *list, int64_t deadline) {
     frame *batch = list;
     while (list && k < WRITE_BATCH) {
       int added = seal_into(s, list, rekey_bufs[k], iov + n);
-      if (added < 0) return -EPROTO;
+      if (added < 0) {
+        free_list(batch); /* batch..list and everything after it: nothing of it was sent */
+        return -EPROTO;
+      }
       n += added;
       k++;
       list = list->next;
