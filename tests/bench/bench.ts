@@ -17,7 +17,16 @@
 // zero-delay lab). The unshaped rows are CPU-bound on a shared 2-core machine: the load average
 // before and after is printed and saved; rerun when it was high.
 //
-// Options: --seconds N (default 8, plus 1 s warm-up left out by iperf3 -O), --shape shaped|unshaped.
+// Failover rows (tests/bench/failover.ts, docs/bench.md): on 50/20/10, link bl0 down for 3 s under
+// one bulk flow, upload and download, OpenVPN-over-MPTCP and Braid: the gap until throughput
+// recovers on the remaining links, the time until full rate after the link returns, and Braid's
+// own reported gap.
+//
+// Options: --seconds N (default 8, plus 1 s warm-up left out by iperf3 -O), --shape shaped|unshaped,
+// --only throughput|failover (default both), --failover-dir up|down (default both),
+// --openvpn-relink if-gone|always (OpenVPN's link-up hook in the failover rows, default if-gone),
+// --failover-runs N (flows per direction and tunnel, default 2).
+// The whole default run takes about 5 minutes.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -27,6 +36,8 @@ import { applyMptcpPolicy, readMib, type MptcpPolicy } from '../netns/mptcp-poli
 import { BraidUnavailable, startBraid } from './braid';
 import { OPENVPN_POOL, startOpenvpn } from './openvpn';
 import { cpuSeconds, rssKiB } from './procstat';
+import { runFailover, type Direction, type FailoverResult, type RelinkMode } from './failover';
+import { failoverNotes, failoverRatios, failoverTable } from './failover-report';
 
 const SHAPED = [50, 20, 10];
 const TIME_LIMIT_MS = 8 * 60_000;
@@ -35,17 +46,32 @@ const PING_HZ = 5;
 interface Args {
   seconds: number;
   shapes: Array<'shaped' | 'unshaped'>;
+  throughput: boolean;
+  failover: Direction[];
+  openvpnRelink: RelinkMode;
+  failoverRuns: number;
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { seconds: 8, shapes: ['shaped', 'unshaped'] };
+  const a: Args = { seconds: 8, shapes: ['shaped', 'unshaped'], throughput: true, failover: ['up', 'down'], openvpnRelink: 'if-gone', failoverRuns: 2 };
+  let only: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--seconds') a.seconds = Number(argv[++i]);
     else if (argv[i] === '--shape') a.shapes = [argv[++i] as 'shaped' | 'unshaped'];
+    else if (argv[i] === '--only') only = argv[++i];
+    else if (argv[i] === '--failover-dir') a.failover = [argv[++i] as Direction];
+    else if (argv[i] === '--failover-runs') a.failoverRuns = Number(argv[++i]);
+    else if (argv[i] === '--openvpn-relink') a.openvpnRelink = argv[++i] as RelinkMode;
     else throw new Error(`unknown argument ${argv[i]}`);
   }
   if (!(a.seconds >= 2 && a.seconds <= 30)) throw new Error('--seconds must be 2..30');
   if (a.shapes.some((s) => s !== 'shaped' && s !== 'unshaped')) throw new Error('--shape shaped|unshaped');
+  if (a.failover.some((d) => d !== 'up' && d !== 'down')) throw new Error('--failover-dir up|down');
+  if (!(Number.isInteger(a.failoverRuns) && a.failoverRuns >= 1 && a.failoverRuns <= 5)) throw new Error('--failover-runs must be 1..5');
+  if (a.openvpnRelink !== 'if-gone' && a.openvpnRelink !== 'always') throw new Error('--openvpn-relink if-gone|always');
+  if (only !== undefined && only !== 'throughput' && only !== 'failover') throw new Error('--only throughput|failover');
+  if (only === 'throughput') a.failover = [];
+  if (only === 'failover') a.throughput = false;
   return a;
 }
 
@@ -348,7 +374,8 @@ function ratios(shapes: ShapeResult[]): Ratios {
 }
 
 function formatRatios(r: Ratios): string {
-  const fmt = (x: number | null, k: string) => (x === null ? 'n/a' : /ms|Gbit/.test(k) ? x.toFixed(/Gbit/.test(k) ? 2 : 1) : x.toFixed(2));
+  const fmt = (x: number | null, k: string) =>
+    x === null ? 'n/a' : /failover|full rate|stall/.test(k) ? x.toFixed(0) : /ms|Gbit/.test(k) ? x.toFixed(/Gbit/.test(k) ? 2 : 1) : x.toFixed(2);
   return Object.entries(r)
     .map(([k, v]) => {
       const vals = 'value' in v ? fmt(v.value, k) : `up ${fmt(v.up, k)}, down ${fmt(v.down, k)}`;
@@ -371,31 +398,42 @@ async function main(): Promise<number> {
   if (loadStart[0] > 1) log(`warning: load average ${loadStart[0].toFixed(1)} before the bench: other work shares the CPUs, CPU-bound (unshaped) rows will be low and noisy`);
   const lab = await Lab.create({ links: SHAPED.map((r) => ({ rateMbit: r })) });
   const shapes: ShapeResult[] = [];
+  let failover: FailoverResult | undefined;
   try {
     log(`lab ${lab.ns.client} / ${lab.ns.server} / ${lab.ns.internet}`);
     await lab.setNat(true, [CLIENT_SUPERNET, OPENVPN_POOL]);
-    await startIperfServer(lab, 'internet', { mptcp: true });
-    for (const shape of args.shapes) shapes.push(await runShape(lab, shape, args.seconds, log));
+    if (args.throughput) {
+      await startIperfServer(lab, 'internet', { mptcp: true });
+      for (const shape of args.shapes) shapes.push(await runShape(lab, shape, args.seconds, log));
+    }
+    if (args.failover.length) {
+      failover = await runFailover(lab, args.failover, log, { openvpnRelink: args.openvpnRelink, runs: args.failoverRuns });
+      await scrubClient(lab);
+    }
   } finally {
     await lab.destroy();
     clearTimeout(watchdog);
   }
-  const r = ratios(shapes);
+  const r: Ratios = { ...(shapes.length ? ratios(shapes) : {}), ...(failover ? failoverRatios(failover) : {}) };
   const out = {
     date: new Date().toISOString(),
     machine: { cores: os.cpus().length, cpu: os.cpus()[0]?.model, kernel: os.release(), congestionControl: DEFAULT_CONGESTION, loadavgStart: loadStart, loadavgEnd: os.loadavg() },
     secondsPerDirection: args.seconds,
     shapes,
+    failover: failover ?? null,
     ratios: r,
   };
   for (const s of shapes) console.log(`\n== links ${s.shape} ==\n${table(s)}`);
+  if (failover) {
+    console.log(`\n== failover: links ${failover.ratesMbit.join('/')}, ${failover.link} down ${failover.downForMs / 1000} s under a ${failover.flowSeconds} s flow ==\n${failoverTable(failover)}\n${failoverNotes(failover)}`);
+  }
   console.log(`\nload average before/after: ${loadStart[0].toFixed(1)} / ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} CPUs (RTT load = median of 5 Hz pings during the upload; p90 in brackets)`);
   console.log(`\nratios:\n${formatRatios(r)}`);
   const file = path.resolve(__dirname, '../../..', 'test-artifacts', 'bench.json');
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, JSON.stringify(out, null, 2) + '\n');
   console.log(`\nwrote ${path.relative(process.cwd(), file)} (${((Date.now() - started) / 1000).toFixed(0)} s)`);
-  return shapes.some((s) => s.rows.some((x) => x.failed)) ? 1 : 0;
+  return shapes.some((s) => s.rows.some((x) => x.failed)) || failover?.rows.some((x) => x.failed) ? 1 : 0;
 }
 
 main().then(

@@ -23,6 +23,10 @@ export interface BraidHandle {
   serverPids: number[];
   /** established subflows, if the engine reports them */
   subflows?: number;
+  /** the client engine's control socket (fetchStatus from tests/netns/braid.ts) */
+  clientSocket: string;
+  /** the client engine's log so far */
+  clientOutput(): string;
   stop(): Promise<void>;
 }
 
@@ -46,6 +50,8 @@ export async function startBraid(lab: Lab): Promise<BraidHandle> {
       clientPids: [braid.client?.pid ?? 0],
       serverPids: [braid.server?.pid ?? 0],
       subflows: joined.paths.filter((p) => p.subflow).length,
+      clientSocket: braid.clientSocket,
+      clientOutput: () => braid.client?.output() ?? '',
       stop: () => braid.stop(),
     };
   } catch (error) {

@@ -14,7 +14,7 @@ import type { Lab, LabProcess } from '../netns/lab';
 const execFileP = promisify(execFile);
 
 export const OPENVPN_POOL = '10.8.0.0/24';
-const OPENVPN_PORT = 1194;
+export const OPENVPN_PORT = 1194;
 
 async function openssl(dir: string, args: string[]): Promise<void> {
   await execFileP('openssl', args, { cwd: dir, timeout: 20_000 });

@@ -27,6 +27,13 @@ export interface MptcpPolicy {
   links: number[];
   /** re-adds routes flushed by a link going admin-down (rules and endpoints survive) */
   reapplyRoutes(): Promise<void>;
+  /**
+   * A careful admin's link-up hook for link i: the kernel never re-creates a subflow on a link
+   * that came back, so put its policy routes back, delete its endpoint (which also closes a
+   * stale subflow from that address) and add it again: the in-kernel path manager then opens a
+   * new subflow from it on every existing MPTCP connection.
+   */
+  relink(i: number): Promise<void>;
   /** deletes exactly what apply added and restores the previous limits */
   remove(): Promise<void>;
 }
@@ -67,8 +74,8 @@ export async function applyMptcpPolicy(lab: Lab, opts: MptcpPolicyOptions = {}):
   const ip = (args: string[]) => lab.exec('client', ['ip', ...args]);
   const before = parseLimits((await ip(['mptcp', 'limits', 'show'])).stdout);
 
-  const addRoutes = async () => {
-    for (const i of links) {
+  const addRoutes = async (which = links) => {
+    for (const i of which) {
       const l = lab.links[i];
       const table = String(POLICY_TABLE_BASE + i);
       await ip(['route', 'replace', l.subnet, 'dev', l.name, 'src', l.clientAddress, 'table', table]);
@@ -89,7 +96,16 @@ export async function applyMptcpPolicy(lab: Lab, opts: MptcpPolicyOptions = {}):
 
   return {
     links,
-    reapplyRoutes: addRoutes,
+    reapplyRoutes: () => addRoutes(),
+    async relink(i: number) {
+      if (!links.includes(i)) throw new Error(`link ${i} is not part of this policy`);
+      const l = lab.links[i];
+      await addRoutes([i]);
+      for (const ep of parseEndpoints((await ip(['mptcp', 'endpoint', 'show'])).stdout)) {
+        if (ep.address === l.clientAddress) await ip(['mptcp', 'endpoint', 'delete', 'id', String(ep.id)]);
+      }
+      await ip(['mptcp', 'endpoint', 'add', l.clientAddress, 'dev', l.name, ...flags]);
+    },
     async remove() {
       if (lab.destroyed) return;
       const mine = new Set(links.map((i) => lab.links[i].clientAddress));
