@@ -332,7 +332,10 @@ export class ClientEngine implements EngineApi {
     if (this.failover || this.machine.current !== 'connected') return;
     const rate = this.aggregate.txBps + this.aggregate.rxBps;
     if (!FailoverMeter.worthMeasuring(rate)) return;
-    const meter = new FailoverMeter(link, this.clock.now(), rate);
+    // count from when the interface monitor saw the link go, not from when we noticed the path
+    const lostAt = this.links.get(link)?.lostAt;
+    const now = this.clock.now();
+    const meter = new FailoverMeter(link, lostAt !== undefined && now - lostAt < 1000 ? lostAt : now, rate);
     meter.feed(this.totalBytes(), this.clock.now());
     const timer = setInterval(() => {
       const result = meter.feed(this.totalBytes(), this.clock.now());

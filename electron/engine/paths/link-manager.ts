@@ -19,8 +19,10 @@ export const JOIN_GRACE_MS = 1500;
 const MAX_REJOINS = 3;
 const PROBE_RETRY_MS = 5000;
 const FAILED_RETRY_MS = 10_000;
-/** consecutive RTO timeouts on a subflow before its link counts as failed (blackholed path) */
+/** a subflow in RTO backoff (consecutive timeouts) that has moved no data for this long is a
+ *  dead path (blackholed); a short backoff while the other links absorb a failover is not */
 const STALLED_RETRANSMITS = 2;
+const STALLED_FOR_MS = 3000;
 
 export type ProbeResult = { ok: true; mptcp: boolean } | { ok: false; error: string };
 
@@ -62,6 +64,10 @@ export interface LinkRecord {
   joinedAt?: number;
   rejoins: number;
   subflow?: SubflowInfo;
+  /** when the link's subflow last moved data (stall detection) */
+  progress?: { localPort: number; bytes: number; at: number };
+  /** when the link was last seen going down or away (failover timing starts here) */
+  lostAt?: number;
   /** set when a link first shows up while the engine runs (for the linkAdded event) */
   discoveredAt: number;
 }
@@ -156,6 +162,7 @@ export class LinkManager {
     record.up = iface?.up ?? false;
     // down or unplugged: reachability must be proven again on return
     if (wasUp && !record.up) {
+      record.lostAt = this.ports.now();
       record.probe = { state: 'none', nextAt: 0 };
       record.probeSeq++; // a probe still running answers for the link as it was
       record.rejoins = 0;
@@ -249,7 +256,11 @@ export class LinkManager {
         await this.ports.kernel.setEndpointBackup(record.endpointId, backup);
         record.installed.backup = backup;
       }
-      if (subflow.retransmits >= STALLED_RETRANSMITS) {
+      const moved = subflow.bytesAcked + subflow.bytesReceived;
+      if (record.progress?.localPort !== subflow.localPort || moved > record.progress.bytes) {
+        record.progress = { localPort: subflow.localPort, bytes: moved, at: now };
+      }
+      if (subflow.retransmits >= STALLED_RETRANSMITS && now - record.progress.at >= STALLED_FOR_MS) {
         return this.setState(record, 'failed', 'the server does not answer through this link (packets are lost)');
       }
       record.rejoins = 0;
