@@ -30,9 +30,10 @@ async function endpoints(lab: Lab) {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-test('links that come, go and misbehave', async (t) => {
-  const lab = await Lab.create({ links: [{ rateMbit: 20 }, { rateMbit: 20 }, { rateMbit: 20 }] });
-  const braid = new BraidLab(lab, { allow: ['bl*'] });
+/** a lab with links at these rates, a connected Braid in it and an iperf3 server; all torn down after the test */
+async function connectedLab(t: { after(fn: () => Promise<void>): void }, rates: number[], options: ConstructorParameters<typeof BraidLab>[1] = {}) {
+  const lab = await Lab.create({ links: rates.map((rateMbit) => ({ rateMbit })) });
+  const braid = new BraidLab(lab, options);
   const iperf = await startIperfServer(lab, 'internet');
   t.after(async () => {
     await iperf.kill();
@@ -41,6 +42,11 @@ test('links that come, go and misbehave', async (t) => {
   });
   await braid.start();
   await connected(braid);
+  return { lab, braid };
+}
+
+test('links that come, go and misbehave', async (t) => {
+  const { lab, braid } = await connectedLab(t, [20, 20, 20], { allow: ['bl*'] });
   for (const link of ['bl0', 'bl1', 'bl2']) await waitPath(braid, link, (p) => p.state === 'active', 5000);
 
   await t.test('a link added while connected is detected, probed and joined within 2 s, then carries traffic', async () => {
@@ -131,16 +137,7 @@ test('links that come, go and misbehave', async (t) => {
 });
 
 test('a backup link carries almost nothing until the others fail, then carries the transfer', async (t) => {
-  const lab = await Lab.create({ links: [{ rateMbit: 20 }, { rateMbit: 20 }, { rateMbit: 20 }] });
-  const braid = new BraidLab(lab, { links: [{ index: 0 }, { index: 1 }, { index: 2, mode: 'backup' }] });
-  const iperf = await startIperfServer(lab, 'internet');
-  t.after(async () => {
-    await iperf.kill();
-    await braid.stop();
-    await lab.destroy();
-  });
-  await braid.start();
-  await connected(braid);
+  const { lab, braid } = await connectedLab(t, [20, 20, 20], { links: [{ index: 0 }, { index: 1 }, { index: 2, mode: 'backup' }] });
   await waitPath(braid, 'bl2', (p) => p.state === 'backup', 5000);
   const counters = async () =>
     Promise.all([0, 1, 2].map(async (i) => Number((await lab.exec('server', ['cat', `/sys/class/net/${lab.links[i].serverIf}/statistics/rx_bytes`])).stdout)));
