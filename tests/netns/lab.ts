@@ -49,7 +49,8 @@
 // and changes no default). Sockets that set TCP_CONGESTION themselves (the Braid engine) win.
 //
 // Sysctls: rp_filter=2 (loose) everywhere — strict reverse-path filtering drops MPTCP subflows
-// whose replies come back on a non-preferred link; net.mptcp.enabled=1; ip_forward=1 on server.
+// whose replies come back on a non-preferred link; net.mptcp.enabled=1; ip_forward=1 on server;
+// tcp_no_metrics_save=1, so no flow inherits an earlier flow's cached ssthresh.
 //
 // Link controls. linkDown(i): both ends admin-down (client loses IFF_UP, its routes through the
 // link are flushed) or {mode: 'carrier'}: only the server end, so the client sees NO-CARRIER
@@ -527,6 +528,9 @@ export class Lab {
         'net.ipv4.conf.all.rp_filter': '2',
         'net.ipv4.conf.default.rp_filter': '2',
         'net.mptcp.enabled': '1',
+        // no per-destination TCP metrics cache: a flow must not start from the ssthresh an
+        // earlier row's flow left behind (it made whichever tunnel ran later ramp up slower)
+        'net.ipv4.tcp_no_metrics_save': '1',
       });
       if (cc !== 'default') await this.sysctl(ns, { 'net.ipv4.tcp_congestion_control': cc });
     }
