@@ -2,6 +2,10 @@
 // pinned route to the server. Every operation is idempotent, so reconciling can repeat them.
 import type { NetworkPort } from '../ports';
 
+/** MPTCP retransmission intervals without progress before a subflow is stale (kernel default 4):
+ *  a blackholed link sends no link event, so this is how fast the kernel moves data off it */
+export const STALE_LOSS_COUNT = 2;
+
 export interface RoutedLink {
   name: string;
   address: string;
@@ -24,6 +28,9 @@ export class KernelPaths {
   async prepare(limits: { subflows: number; addAddrAccepted: number }): Promise<void> {
     await this.net.setSysctl('net/mptcp/enabled', '1');
     await this.net.setSysctl('net/ipv4/conf/all/rp_filter', '2');
+    // a subflow counts as stale (the scheduler moves data off it) after this many RTOs without
+    // progress; the default 4 keeps a dead link's subflow in use for seconds
+    await this.net.setSysctl('net/mptcp/stale_loss_cnt', String(STALE_LOSS_COUNT)).catch(() => undefined);
     await this.net.ip(['mptcp', 'limits', 'set', 'subflow', String(limits.subflows), 'add_addr_accepted', String(limits.addAddrAccepted)]);
   }
 

@@ -13,6 +13,7 @@ import { RateMeter } from '../stats/rate-meter';
 import { type DeviceEntry, DeviceRegistry } from './device-registry';
 import { Nat } from './nat';
 import { HandshakeGate } from './handshake-gate';
+import { STALE_LOSS_COUNT } from '../paths/kernel-paths';
 import { SendBufferTuner, baseRttMs } from '../tunnel/send-buffer';
 
 export const SERVER_VERSION = braidVersion();
@@ -84,6 +85,7 @@ export class ServerEngine implements EngineApi {
   async start(): Promise<void> {
     const { tun: tunSettings, limits } = this.settings;
     await this.network.setSysctl('net/mptcp/enabled', '1');
+    await this.network.setSysctl('net/mptcp/stale_loss_cnt', String(STALE_LOSS_COUNT)).catch(() => undefined);
     await this.network.ip(['mptcp', 'limits', 'set', 'subflow', String(limits.subflows), 'add_addr_accepted', String(limits.addAddrAccepted)]);
     this.tun = this.native.openTun({ name: tunSettings.name });
     await this.network.ip(['addr', 'add', `${this.settings.serverAddress}/${this.settings.poolPrefix}`, 'dev', this.tun.name]);
