@@ -316,6 +316,10 @@ export class ClientEngine implements EngineApi {
   }
 
   private onLinkLog(kind: string, message: string, link?: string): void {
+    if (kind === 'coexistence') {
+      this.evictedEndpoints += 1;
+      this.coexistenceMessage = describeCoexistence(this.coexistence, this.evictedEndpoints);
+    }
     // a path that was carrying traffic and is now gone starts a failover measurement
     if (kind === 'path' && link && /^\S+: (active|backup) -> (failed|unavailable|unreachable|idle)/.test(message) && !/turned off/.test(message)) {
       this.maybeStartFailover(link);

@@ -134,6 +134,44 @@ test('links that come, go and misbehave', async (t) => {
       await lab.exec('server', ['nft', 'delete', 'table', 'inet', 'braidtest']);
     }
   });
+
+  await t.test('a link whose MPTCP options are stripped is reported as such', async () => {
+    // a middlebox on bl2 blanks the MPTCP option of every packet towards the server
+    await lab.exec('server', ['nft', 'add', 'table', 'inet', 'braidstrip']);
+    await lab.exec('server', ['nft', 'add', 'chain', 'inet', 'braidstrip', 'input', '{ type filter hook prerouting priority -300; }']);
+    await lab.exec('server', ['nft', 'add', 'rule', 'inet', 'braidstrip', 'input', 'iifname', lab.links[2].serverIf, 'tcp', 'option', 'mptcp', 'exists', 'reset', 'tcp', 'option', 'mptcp']);
+    try {
+      const control = await connectControl({ path: braid.clientSocket });
+      await control.call('setLinkMode', { link: 'bl2', mode: 'off' });
+      await waitPath(braid, 'bl2', (p) => p.state === 'idle', 3000);
+      await control.call('setLinkMode', { link: 'bl2', mode: 'on' });
+      control.close();
+      const stripped = await waitPath(braid, 'bl2', (p) => p.state === 'failed', 10_000);
+      assert.match(stripped.reason ?? '', /stripped/);
+      assert.equal(((await fetchStatus(braid.clientSocket)) as ClientStatus).tunnel.state, 'connected');
+    } finally {
+      await lab.exec('server', ['nft', 'delete', 'table', 'inet', 'braidstrip']);
+    }
+  });
+
+  await t.test('MPTCP endpoints someone else added on our links are taken over and reported', async () => {
+    // what NetworkManager or mptcpd would do: an endpoint of their own on bl0's address, here
+    // while bl0 is off (the kernel takes one endpoint per address), then bl0 is turned on
+    const control = await connectControl({ path: braid.clientSocket });
+    await control.call('setLinkMode', { link: 'bl0', mode: 'off' });
+    await waitPath(braid, 'bl0', (p) => p.state === 'idle', 3000);
+    await lab.exec('client', ['ip', 'mptcp', 'endpoint', 'add', lab.links[0].clientAddress, 'id', '5', 'signal']);
+    await control.call('setLinkMode', { link: 'bl0', mode: 'on' });
+    control.close();
+    await waitPath(braid, 'bl0', (p) => p.state === 'active', 5000);
+    const status = (await waitForStatus(
+      braid.clientSocket,
+      (s) => isClient(s) && s.events.some((e) => e.kind === 'coexistence'),
+      8000,
+    )) as ClientStatus;
+    assert.ok(!(await endpoints(lab)).some((e) => e.id === 5), 'the foreign endpoint is gone');
+    assert.match(status.coexistence?.message ?? '', /Braid owns the endpoints/);
+  });
 });
 
 test('a backup link carries almost nothing until the others fail, then carries the transfer', async (t) => {

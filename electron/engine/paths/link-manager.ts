@@ -219,7 +219,11 @@ export class LinkManager {
       this.setState(record, state, reason);
     };
     if (!record.present) return fail('unavailable', 'interface not found');
-    if (record.mode === 'off') return fail('idle', 'turned off');
+    if (record.mode === 'off') {
+      record.probe = { state: 'none', nextAt: 0 }; // turned on again: prove reachability afresh
+      record.probeSeq++;
+      return fail('idle', 'turned off');
+    }
     if (!record.up) return fail(context.connected ? 'failed' : 'unavailable', 'link is down');
     if (!record.address) return fail('unavailable', 'no IPv4 address');
     if (!record.gateway) return fail('unavailable', 'no gateway (set links[].gateway or add a default route)');
@@ -248,7 +252,7 @@ export class LinkManager {
       if (!record.installed.endpoint) {
         // the connection's first subflow runs without an endpoint of ours: add one, so the
         // link can rejoin after a flap and its backup flag reaches the subflow (MP_PRIO)
-        await this.ports.kernel.addEndpoint({ name: record.name, address: record.address, endpointId: record.endpointId, backup });
+        await this.installEndpoint(record, record.address, backup);
         if (backup) await this.ports.kernel.setEndpointBackup(record.endpointId, true);
         record.installed.endpoint = true;
         record.installed.backup = backup;
@@ -273,7 +277,7 @@ export class LinkManager {
       return this.setState(record, 'joining', 'checking that the server is reachable through this link');
     }
     if (!record.installed.endpoint) {
-      await this.ports.kernel.addEndpoint({ name: record.name, address: record.address, endpointId: record.endpointId, backup });
+      await this.installEndpoint(record, record.address, backup);
       record.installed.endpoint = true;
       record.installed.backup = backup;
       record.joinedAt = now;
@@ -283,7 +287,7 @@ export class LinkManager {
     if (record.rejoins < MAX_REJOINS) {
       // the kernel never re-creates a closed subflow: a fresh endpoint makes it try again
       record.rejoins += 1;
-      await this.ports.kernel.addEndpoint({ name: record.name, address: record.address, endpointId: record.endpointId, backup });
+      await this.installEndpoint(record, record.address, backup);
       record.joinedAt = now;
       return this.setState(record, 'joining');
     }
@@ -293,6 +297,17 @@ export class LinkManager {
       record.probe = { state: 'none', nextAt: 0 };
     }
     return this.setState(record, 'failed', why);
+  }
+
+  /** adds the link's endpoint, first taking its address back from another tool's endpoint
+   *  (NetworkManager, mptcpd): the kernel allows one endpoint per address */
+  private async installEndpoint(record: LinkRecord, address: string, backup: boolean): Promise<void> {
+    for (const endpoint of await this.ports.kernel.listEndpoints()) {
+      if (endpoint.address !== address || (endpoint.id >= ENDPOINT_ID_BASE && endpoint.id < ENDPOINT_ID_BASE + 64)) continue;
+      await this.ports.kernel.removeEndpoint(endpoint.id);
+      this.ports.log('coexistence', `removed MPTCP endpoint ${address} (id ${endpoint.id}) that another tool added on ${record.name}; Braid manages MPTCP on its links`, record.name);
+    }
+    await this.ports.kernel.addEndpoint({ name: record.name, address, endpointId: record.endpointId, backup });
   }
 
   private startProbe(record: LinkRecord, server: { host: string; port: number }): void {

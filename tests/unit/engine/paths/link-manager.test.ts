@@ -265,8 +265,20 @@ test('mode off removes the endpoint and the routes; on again re-adds them', asyn
   assert.equal(h.kernel.tables.has(h.link('eth0').table), false);
   assert.equal(h.link('eth0').subflow, undefined);
   h.intent['mac:02:00:00:00:00:02'] = 'on';
+  const probes = h.probes.length;
+  await h.pass();
+  assert.equal(h.probes.length, probes + 1, 'turned on again, the link proves it reaches the server first');
   await h.pass();
   assert.ok(h.kernel.endpointOf('eth0'), 'endpoint back without a restart');
+});
+
+test("another tool's endpoint on a link's address is taken over, and said so", async () => {
+  const h = harness({ ifaces: [iface('eth0', 2)] });
+  h.kernel.endpoints.set(5, { id: 5, address: '10.12.0.2', dev: 'eth0', flags: ['signal'] });
+  await h.join('eth0');
+  assert.equal(h.kernel.endpoints.has(5), false, 'the foreign endpoint is gone');
+  assert.equal(h.kernel.endpointOf('eth0')?.id, 64);
+  assert.ok(h.logs.some((l) => l.startsWith('coexistence: removed MPTCP endpoint 10.12.0.2 (id 5)')));
 });
 
 test('switching between on and backup flips the endpoint flag live', async () => {
