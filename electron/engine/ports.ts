@@ -11,21 +11,9 @@ export interface Clock {
   setTimeout(fn: () => void, ms: number): { cancel(): void };
 }
 
-export interface LinkInfo {
-  name: string;
-  ifindex: number;
-  up: boolean;
-  /** first global IPv4 address, without prefix length */
-  ipv4?: string;
-  ipv4Prefix?: number;
-  /** default gateway learned from the main table for this interface */
-  gateway?: string;
-  mac?: string;
-}
-
-/** what the path manager needs from the kernel's network configuration */
+/** what the engine needs to change the kernel's network configuration (it reads interfaces
+ *  through the netmon monitor) */
 export interface NetworkPort {
-  link(name: string): Promise<LinkInfo | undefined>;
   /** key as a /proc/sys path, e.g. "net/ipv4/conf/eth0/rp_filter" (interface names may hold dots) */
   setSysctl(key: string, value: string): Promise<void>;
   readSysctl(key: string): Promise<string | undefined>;

@@ -21,21 +21,3 @@ export function classifyLink(name: string, sysfs = '/sys/class/net'): LinkKind {
   if (WWAN_DRIVERS.has(driver)) return 'wwan';
   return 'ethernet';
 }
-
-/** operstate/carrier of a link: cheap enough to read every second */
-export function linkIsUp(name: string, sysfs = '/sys/class/net'): boolean | undefined {
-  try {
-    const operstate = fs.readFileSync(path.join(sysfs, name, 'operstate'), 'utf8').trim();
-    return operstate === 'up' || operstate === 'unknown';
-  } catch {
-    return undefined;
-  }
-}
-
-export function linkIfindex(name: string, sysfs = '/sys/class/net'): number | undefined {
-  try {
-    return Number(fs.readFileSync(path.join(sysfs, name, 'ifindex'), 'utf8').trim());
-  } catch {
-    return undefined;
-  }
-}

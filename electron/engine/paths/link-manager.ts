@@ -83,7 +83,6 @@ export interface ReconcileContext {
 export class LinkManager {
   private readonly records = new Map<string, LinkRecord>();
   private readonly usedIds = new Set<number>();
-  private snapshot: Snapshot = new Map();
   private running = false;
   private again = false;
   private started = false;
@@ -116,7 +115,6 @@ export class LinkManager {
 
   /** new interface snapshot from the monitor */
   updateSnapshot(snapshot: Snapshot): void {
-    this.snapshot = snapshot;
     const now = this.ports.now();
     const names = new Set<string>(this.selection.listed);
     for (const iface of snapshot.values()) if (isCandidate(iface, this.selection)) names.add(iface.name);
@@ -416,8 +414,4 @@ export class LinkManager {
     return evicted;
   }
 
-  /** the probe state, for tests and status */
-  snapshotOf(name: string): InterfaceSnapshot | undefined {
-    return this.snapshot.get(name);
-  }
 }

@@ -12,7 +12,6 @@ test('install replaces a leftover table, enables forwarding, and remove restores
   const calls: string[] = [];
   const sysctl = new Map([['net/ipv4/ip_forward', '0']]);
   const net: NetworkPort = {
-    link: async () => undefined,
     ip: async () => '',
     readSysctl: async (k) => sysctl.get(k),
     setSysctl: async (k, v) => void sysctl.set(k, v),
