@@ -147,7 +147,7 @@ export class ClientEngine implements EngineApi {
     } catch (error) {
       this.record('warning', `MPTCP events unavailable (${(error as Error).message}); path changes are seen once a second`);
     }
-    this.sampler = setInterval(() => this.sample(), 1000);
+    this.sampler = setInterval(() => void this.tick(), 1000);
     this.sampler.unref();
     if (this.target === 'connected') this.machine.post({ type: 'connect' });
     await this.reconcile();
@@ -209,7 +209,7 @@ export class ClientEngine implements EngineApi {
     this.persist();
     this.record('link-mode', `${link} set to ${mode}`, link);
     await this.reconcile();
-    this.sample();
+    this.changed();
   }
 
   async setLinkCap(link: string, cap: LinkCap | null): Promise<void> {
@@ -218,16 +218,11 @@ export class ClientEngine implements EngineApi {
     this.usage.setCap(record.identity, cap);
     this.record('link-cap', cap ? `${link}: data cap set to ${cap.bytes} bytes per period (billing day ${cap.billingDay}, then ${cap.action})` : `${link}: data cap removed`, link);
     await this.reconcile();
-    this.sample();
+    this.changed();
   }
 
   history(sinceMs?: number): HistorySample[] {
     return this.rateHistory.since(sinceMs);
-  }
-
-  /** the socket fd of the live session, for diagnostics */
-  get sessionFd(): number | undefined {
-    return this.connector.active?.fd;
   }
 
   private presentLinks(): string[] {
@@ -301,13 +296,13 @@ export class ClientEngine implements EngineApi {
     }
     if (to === 'disconnected' && this.target === 'connected' && !this.stopping) this.machine.post({ type: 'connect' });
     this.record('tunnel', `${from} -> ${to}`);
-    void this.reconcile().then(() => this.sample());
+    void this.reconcile().then(() => this.changed());
   }
 
   private onMptcpEvent(event: MptcpEvent): void {
     if (event.type === 'sub-closed' || event.type === 'sub-established' || event.type === 'sub-priority') {
       if (event.type === 'sub-closed') this.maybeStartFailover(this.linkOfAddress(event.saddr) ?? event.saddr);
-      void this.reconcile().then(() => this.sample());
+      void this.reconcile().then(() => this.changed());
     }
   }
 
@@ -361,6 +356,12 @@ export class ClientEngine implements EngineApi {
     this.failover = undefined;
   }
 
+  /** once a second: converge the links, then take the statistics from the fresh state */
+  private async tick(): Promise<void> {
+    await this.reconcile();
+    this.sample();
+  }
+
   private sample(): void {
     try {
       const now = this.clock.now();
@@ -380,7 +381,6 @@ export class ClientEngine implements EngineApi {
       }
       this.meterUsage();
       this.tuneSendBuffer();
-      void this.reconcile();
       this.sampleLinkRates(now);
       const paths = this.buildPaths();
       this.rateHistory.push({
@@ -432,14 +432,17 @@ export class ClientEngine implements EngineApi {
   }
 
   private sampleLinkRates(now: number): void {
+    const live = new Set(['agg-tx', 'agg-rx']);
     for (const link of this.links.links()) {
       const subflow = link.subflow;
       const key = `${link.name}/${subflow?.localPort ?? 'none'}`;
+      live.add(`${key}/tx`).add(`${key}/rx`);
       this.linkRates.set(link.name, {
         txBps: subflow ? this.rates.sample(`${key}/tx`, subflow.bytesAcked, now) : 0,
         rxBps: subflow ? this.rates.sample(`${key}/rx`, subflow.bytesReceived, now) : 0,
       });
     }
+    this.rates.forgetExcept(live); // every re-joined subflow has a new port: drop the old ones
   }
 
   /** built on every status read from the live link records, so state changes show at once */
