@@ -10,6 +10,7 @@
 // Source routing makes each subflow leave through its own link (without it every subflow would
 // follow the main table's default route through link 0).
 import type { Lab } from './lab';
+import { parseEndpoints } from '../../electron/engine/paths/kernel-paths';
 
 /** clear of the Braid engine's tables/priorities (7100+i, electron/engine/paths/link-plan.ts) */
 export const POLICY_TABLE_BASE = 7300;
@@ -38,27 +39,8 @@ export interface MptcpPolicy {
   remove(): Promise<void>;
 }
 
-export interface MptcpEndpoint {
-  address: string;
-  id: number;
-  flags: string[];
-  dev?: string;
-}
-
-/** parses `ip mptcp endpoint show` */
-export function parseEndpoints(out: string): MptcpEndpoint[] {
-  const eps: MptcpEndpoint[] = [];
-  for (const line of out.split('\n')) {
-    const m = /^(\S+)\s+id\s+(\d+)\s*(.*)$/.exec(line.trim());
-    if (!m) continue;
-    const rest = m[3].split(/\s+/).filter(Boolean);
-    const devAt = rest.indexOf('dev');
-    const dev = devAt >= 0 ? rest[devAt + 1] : undefined;
-    const flags = rest.filter((w, k) => devAt < 0 || (k !== devAt && k !== devAt + 1));
-    eps.push({ address: m[1], id: Number(m[2]), flags, dev });
-  }
-  return eps;
-}
+/** `ip mptcp endpoint show`, parsed the way the engine parses it */
+export { parseEndpoints, type EndpointEntry as MptcpEndpoint } from '../../electron/engine/paths/kernel-paths';
 
 /** parses `ip mptcp limits show` ("add_addr_accepted 0 subflows 2") */
 export function parseLimits(out: string): { subflows: number; addAddrAccepted: number } {
